@@ -1,0 +1,32 @@
+import dynalite from 'dynalite';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GlobalConfig } from 'jest';
+
+// Jest loads this file as CommonJS outside its module mapper, so it imports no project files.
+
+/**
+ * Unless DYNAMODB_ENDPOINT names a server, starts one in-memory dynalite per Jest worker in this (the
+ * parent) process, so that workers do not queue on one single-threaded server. Workers find their
+ * endpoint in KV_TEST_ENDPOINTS (see test-endpoint.ts).
+ */
+export default async function globalSetup(globalConfig: GlobalConfig): Promise<void> {
+  if (process.env.DYNAMODB_ENDPOINT) {
+    console.log(`\nIntegration tests run against DYNAMODB_ENDPOINT=${process.env.DYNAMODB_ENDPOINT}`);
+    return;
+  }
+  const servers: Server[] = [];
+  for (let worker = 0; worker < Math.max(1, globalConfig.maxWorkers); worker += 1) {
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+  }
+  process.env.KV_TEST_ENDPOINTS = servers
+    .map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    .join(',');
+  (globalThis as GlobalWithServers).__dynaliteServers = servers;
+}
+
+export interface GlobalWithServers {
+  __dynaliteServers?: Server[];
+}

@@ -1,0 +1,21 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DynamoKvModule, KV_STORE, type DynamoKvModuleForRootOptions, type KVStore } from '../../lib/index.js';
+import { TEST_CREDENTIALS, TEST_REGION, testEndpoint } from './test-endpoint.js';
+
+export interface StoreApp {
+  app: INestApplicationContext;
+  store: KVStore;
+}
+
+/** Options that reach this worker's test server. */
+export function serverOptions(table: string): DynamoKvModuleForRootOptions {
+  return { table, endpoint: testEndpoint(), region: TEST_REGION, credentials: TEST_CREDENTIALS };
+}
+
+/** A Nest application context that imports DynamoKvModule.forRoot(options), as an app would. */
+export async function startStoreApp(options: DynamoKvModuleForRootOptions): Promise<StoreApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [DynamoKvModule.forRoot(options)] }).compile();
+  const app = await moduleRef.init();
+  return { app, store: app.get<KVStore>(KV_STORE) };
+}
