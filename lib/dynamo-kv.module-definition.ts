@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
 import { DYNAMO_KV_OPTIONS } from './dynamo-kv.constants.js';
 import type { DynamoKvModuleOptions } from './dynamo-kv.options.js';
 import { storeProviders } from './dynamo-kv.providers.js';
@@ -27,3 +27,6 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
 
 export type DynamoKvModuleForRootOptions = typeof OPTIONS_TYPE;
 export type DynamoKvModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+
+/** What `forRootAsync({ useClass })` / `useExisting` expects: a provider with `create()`. */
+export type DynamoKvOptionsFactory = ConfigurableModuleOptionsFactory<DynamoKvModuleOptions, 'create'>;

@@ -1,5 +1,10 @@
 export { DynamoKvModule } from './dynamo-kv.module.js';
-export type { DynamoKvModuleAsyncOptions, DynamoKvModuleExtras, DynamoKvModuleForRootOptions } from './dynamo-kv.module-definition.js';
+export type {
+  DynamoKvModuleAsyncOptions,
+  DynamoKvModuleExtras,
+  DynamoKvModuleForRootOptions,
+  DynamoKvOptionsFactory,
+} from './dynamo-kv.module-definition.js';
 export { DEFAULT_REQUEST_HANDLER_OPTIONS, type DynamoKvModuleOptions } from './dynamo-kv.options.js';
 export { DynamoKvStore, type DynamoKvStoreConfig } from './dynamo-kv.store.js';
 export { DEFAULT_STORE_NAME, getKvStoreToken, InjectKvStore, KV_STORE } from './dynamo-kv.tokens.js';

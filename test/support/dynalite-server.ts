@@ -1,13 +1,15 @@
-import dynalite from 'dynalite';
+import dynalite, { type DynaliteOptions } from 'dynalite';
 import type { AddressInfo } from 'node:net';
 
 export interface RunningServer {
   endpoint: string;
+  /** Sockets the server has open right now (clients' keep-alive connections included). */
+  openConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Starts dynalite in this process on a free loopback port; tables become ACTIVE at once. */
-export async function startDynalite(options: { path?: string } = {}): Promise<RunningServer> {
+/** Starts a dynalite of the test's own (to stop it, or to count its connections) on a free loopback port. */
+export async function startDynalite(options: DynaliteOptions = {}): Promise<RunningServer> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...options });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -16,9 +18,13 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Ru
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    openConnections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
+        server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };

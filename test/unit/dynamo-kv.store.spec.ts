@@ -1,0 +1,80 @@
+import { GetItemCommand, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { DynamoKvStore, InvalidKeyError, InvalidValueError, ItemTooLargeError, KvStoreError } from '../../lib/index.js';
+
+/** A client whose send and destroy are recorded; only for what a real server cannot produce on demand. */
+function stubClient(send: (command: unknown) => Promise<unknown>) {
+  const calls: unknown[] = [];
+  const client = {
+    send: jest.fn(async (command: unknown) => {
+      calls.push(command);
+      return send(command);
+    }),
+    destroy: jest.fn(),
+  };
+  return { client, calls, asClient: client as unknown as DynamoDBClient };
+}
+
+function storeWith(client: DynamoDBClient, overrides: Partial<ConstructorParameters<typeof DynamoKvStore>[0]> = {}) {
+  return new DynamoKvStore({
+    client,
+    table: 'unit',
+    region: 'us-east-1',
+    name: 'default',
+    ownsClient: true,
+    partitionKeyName: 'pk',
+    valueAttributeName: 'value',
+    consistentRead: false,
+    ...overrides,
+  });
+}
+
+describe('DynamoKvStore (stubbed client)', () => {
+  it('raises validation errors before any network call', async () => {
+    const { calls, asClient } = stubClient(async () => ({}));
+    const store = storeWith(asClient);
+    await expect(store.get('')).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(store.delete('€'.repeat(683))).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(store.set('k', 1 as unknown as string)).rejects.toBeInstanceOf(InvalidValueError);
+    await expect(store.set('k', 'x'.repeat(409_600))).rejects.toBeInstanceOf(ItemTooLargeError);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('wraps throttling that outlasted the SDK retries in KvStoreError with operation, table and cause', async () => {
+    const throttled = new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
+    const { asClient } = stubClient(async () => {
+      throw throttled;
+    });
+    const error = await storeWith(asClient).set('k', 'private value').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KvStoreError);
+    expect(error).toMatchObject({ name: 'KvStoreError', code: 'KV_STORE_ERROR', operation: 'set', table: 'unit' });
+    expect((error as Error).cause).toBe(throttled);
+    expect((error as Error).message).toContain('ProvisionedThroughputExceededException');
+    expect((error as Error).message).not.toContain('private value');
+  });
+
+  it('asks for a strongly consistent read when consistentRead is set', async () => {
+    const { calls, asClient } = stubClient(async () => ({ Item: { pk: { S: 'k' }, value: { S: 'v' } } }));
+    await expect(storeWith(asClient, { consistentRead: true }).get('k')).resolves.toBe('v');
+    expect(calls[0]).toBeInstanceOf(GetItemCommand);
+    expect((calls[0] as GetItemCommand).input.ConsistentRead).toBe(true);
+  });
+
+  it('logs, and does not throw, when destroying its client fails', () => {
+    const { client, asClient } = stubClient(async () => ({}));
+    client.destroy.mockImplementation(() => {
+      throw new Error('socket already gone');
+    });
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    expect(() => storeWith(asClient).close()).not.toThrow();
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('socket already gone'));
+    logged.mockRestore();
+  });
+
+  it('does not destroy a client it does not own', () => {
+    const { client, asClient } = stubClient(async () => ({}));
+    storeWith(asClient, { ownsClient: false }).close();
+    expect(client.destroy).not.toHaveBeenCalled();
+  });
+});
