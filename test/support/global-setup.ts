@@ -1,7 +1,7 @@
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GlobalConfig } from 'jest';
+import type { Config } from '@jest/types';
 
 // Jest loads this file as CommonJS outside its module mapper, so it imports no project files.
 
@@ -10,7 +10,7 @@ import type { GlobalConfig } from 'jest';
  * parent) process, so that workers do not queue on one single-threaded server. Workers find their
  * endpoint in KV_TEST_ENDPOINTS (see test-endpoint.ts).
  */
-export default async function globalSetup(globalConfig: GlobalConfig): Promise<void> {
+export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   if (process.env.DYNAMODB_ENDPOINT) {
     console.log(`\nIntegration tests run against DYNAMODB_ENDPOINT=${process.env.DYNAMODB_ENDPOINT}`);
     return;
