@@ -1,8 +1,9 @@
 import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { DYNAMO_KV_OPTIONS } from './dynamo-kv.constants.js';
 import type { DynamoKvModuleOptions } from './dynamo-kv.options.js';
-import { storeProviders } from './dynamo-kv.providers.js';
-import { DEFAULT_STORE_NAME, getKvStoreToken } from './dynamo-kv.tokens.js';
+import { storeExports, storeProviders } from './dynamo-kv.providers.js';
+import { DEFAULT_STORE_NAME } from './dynamo-kv.tokens.js';
 
 /** Options that shape the module itself, given beside the store options in forRoot and forRootAsync. */
 export interface DynamoKvModuleExtras {
@@ -20,8 +21,9 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
   .setExtras<DynamoKvModuleExtras>({ name: DEFAULT_STORE_NAME, isGlobal: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    imports: [...(definition.imports ?? []), TerminusModule],
     providers: [...(definition.providers ?? []), ...storeProviders(extras.name)],
-    exports: [getKvStoreToken(extras.name)],
+    exports: storeExports(extras.name),
   }))
   .build();
 

@@ -1,4 +1,5 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { Registry } from 'prom-client';
 import { InvalidOptionsError } from './kv-store.errors.js';
 
 type ClientCredentials = NonNullable<DynamoDBClientConfig['credentials']>;
@@ -26,7 +27,20 @@ export interface DynamoKvModuleOptions {
   clientConfig?: Omit<DynamoDBClientConfig, 'region' | 'endpoint' | 'credentials'>;
   /** A client the application owns. The module then neither configures nor destroys it. */
   client?: DynamoDBClient;
+  /** Health checks (DescribeTable): result cache and timeout. */
+  healthCheck?: Partial<HealthCheckSettings>;
+  /** The operation-duration histogram: on by default, in prom-client's default registry. */
+  metrics?: { enabled?: boolean; registry?: Registry };
 }
+
+export interface HealthCheckSettings {
+  /** How long a result is reused; DescribeTable is rate-limited. 0 disables the cache. Default 5000. */
+  cacheTtlMs: number;
+  /** How long DescribeTable may take before the store is reported DOWN. Default 1000. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_HEALTH_CHECK_SETTINGS: HealthCheckSettings = { cacheTtlMs: 5_000, timeoutMs: 1_000 };
 
 /**
  * The SDK waits forever by default and only warns on a request timeout; a store must fail instead.
@@ -44,6 +58,7 @@ export interface DynamoKvSettings {
   partitionKeyName: string;
   valueAttributeName: string;
   consistentRead: boolean;
+  healthCheck: HealthCheckSettings;
 }
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -81,7 +96,23 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined): Dyn
       throw new InvalidOptionsError(conflicting, 'cannot be combined with client: configure the client you pass instead.');
     }
   }
-  return { table, partitionKeyName, valueAttributeName, consistentRead: options.consistentRead ?? false };
+  const healthCheck = {
+    cacheTtlMs: milliseconds(options.healthCheck?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),
+    timeoutMs: milliseconds(options.healthCheck?.timeoutMs, 'healthCheck.timeoutMs', DEFAULT_HEALTH_CHECK_SETTINGS.timeoutMs),
+  };
+  if (healthCheck.timeoutMs === 0) throw new InvalidOptionsError('healthCheck.timeoutMs', 'must be above 0.');
+  if (options.metrics?.enabled !== undefined && typeof options.metrics.enabled !== 'boolean') {
+    throw new InvalidOptionsError('metrics.enabled', 'must be a boolean.');
+  }
+  return { table, partitionKeyName, valueAttributeName, consistentRead: options.consistentRead ?? false, healthCheck };
+}
+
+function milliseconds(input: unknown, option: string, fallback: number): number {
+  if (input === undefined) return fallback;
+  if (typeof input !== 'number' || !Number.isInteger(input) || input < 0 || input > 2 ** 31 - 1) {
+    throw new InvalidOptionsError(option, 'must be a whole number of milliseconds, 0 or more.');
+  }
+  return input;
 }
 
 function attributeName(input: unknown, option: string, fallback: string): string {

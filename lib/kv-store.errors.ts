@@ -86,6 +86,19 @@ export class TableNotFoundError extends KvStoreError {
   }
 }
 
+/** DescribeTable answered, but the table is not ACTIVE (CREATING, UPDATING, DELETING, ...). */
+export class TableNotActiveError extends KvStoreError {
+  override readonly name = 'TableNotActiveError';
+  override readonly code = 'TABLE_NOT_ACTIVE';
+
+  constructor(
+    table: string,
+    readonly tableStatus: string,
+  ) {
+    super(`Table '${table}' is ${tableStatus}, not ACTIVE.`, { operation: 'health_check', table });
+  }
+}
+
 /** Module options are missing or wrong; raised at bootstrap, naming the option. */
 export class InvalidOptionsError extends KvStoreError {
   override readonly name = 'InvalidOptionsError';

@@ -1,7 +1,7 @@
+import { testingModule } from '../support/testing-module.js';
 import { DescribeTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
-import { Inject, Injectable, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Inject, Injectable, Module, type ModuleMetadata } from '@nestjs/common';
 import {
   DynamoKvModule,
   InjectKvStore,
@@ -84,8 +84,8 @@ describe('DynamoKvModule', () => {
     @Module({ providers: [KvOptions], exports: [KvOptions] })
     class KvOptionsModule {}
 
-    async function storeOf(imports: Parameters<typeof Test.createTestingModule>[0]['imports']): Promise<KVStore> {
-      const app = await (await Test.createTestingModule({ imports }).compile()).init();
+    async function storeOf(imports: ModuleMetadata['imports']): Promise<KVStore> {
+      const app = await (await testingModule({ imports }).compile()).init();
       const store = app.get<KVStore>(KV_STORE);
       await store.set('async', 'configured');
       await expect(store.get('async')).resolves.toBe('configured');
@@ -118,7 +118,7 @@ describe('DynamoKvModule', () => {
     }
 
     it('serves two stores on two tables side by side', async () => {
-      const moduleRef = await Test.createTestingModule({
+      const moduleRef = await testingModule({
         imports: [
           DynamoKvModule.forRoot(serverOptions(table.name)),
           DynamoKvModule.forRootAsync({ name: 'sessions', useFactory: () => serverOptions(otherTable.name) }),
@@ -154,7 +154,7 @@ describe('DynamoKvModule', () => {
 
     it('makes the store injectable in modules that do not import DynamoKvModule', async () => {
       const app = await (
-        await Test.createTestingModule({
+        await testingModule({
           imports: [DynamoKvModule.forRoot({ ...serverOptions(table.name), isGlobal: true }), FeatureModule],
         }).compile()
       ).init();
@@ -164,7 +164,7 @@ describe('DynamoKvModule', () => {
     });
 
     it('is off by default: a module that does not import the store cannot inject it', async () => {
-      const compile = Test.createTestingModule({
+      const compile = testingModule({
         imports: [DynamoKvModule.forRoot(serverOptions(table.name)), FeatureModule],
       }).compile();
       await expect(compile).rejects.toThrow(/Consumer/);

@@ -1,6 +1,6 @@
+import { testingModule } from './testing-module.js';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { DynamoKvModule, KV_STORE, type DynamoKvModuleForRootOptions, type KVStore } from '../../lib/index.js';
+import { DynamoKvModule, getKvStoreToken, type DynamoKvModuleForRootOptions, type KVStore } from '../../lib/index.js';
 import { TEST_CREDENTIALS, TEST_REGION, testEndpoint } from './test-endpoint.js';
 
 export interface StoreApp {
@@ -15,7 +15,7 @@ export function serverOptions(table: string): DynamoKvModuleForRootOptions {
 
 /** A Nest application context that imports DynamoKvModule.forRoot(options), as an app would. */
 export async function startStoreApp(options: DynamoKvModuleForRootOptions): Promise<StoreApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [DynamoKvModule.forRoot(options)] }).compile();
+  const moduleRef = await testingModule({ imports: [DynamoKvModule.forRoot(options)] }).compile();
   const app = await moduleRef.init();
-  return { app, store: app.get<KVStore>(KV_STORE) };
+  return { app, store: app.get<KVStore>(getKvStoreToken(options.name)) };
 }

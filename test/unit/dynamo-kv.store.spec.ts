@@ -1,4 +1,9 @@
-import { GetItemCommand, ProvisionedThroughputExceededException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBServiceException,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { DynamoKvStore, InvalidKeyError, InvalidValueError, ItemTooLargeError, KvStoreError } from '../../lib/index.js';
@@ -26,11 +31,14 @@ function storeWith(client: DynamoDBClient, overrides: Partial<ConstructorParamet
     partitionKeyName: 'pk',
     valueAttributeName: 'value',
     consistentRead: false,
+    healthCheck: { cacheTtlMs: 0, timeoutMs: 1_000 },
     ...overrides,
   });
 }
 
 describe('DynamoKvStore (stubbed client)', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new Logger()));
   it('raises validation errors before any network call', async () => {
     const { calls, asClient } = stubClient(async () => ({}));
     const store = storeWith(asClient);
@@ -52,6 +60,22 @@ describe('DynamoKvStore (stubbed client)', () => {
     expect((error as Error).cause).toBe(throttled);
     expect((error as Error).message).toContain('ProvisionedThroughputExceededException');
     expect((error as Error).message).not.toContain('private value');
+  });
+
+  it('reports health DOWN, saying why, when DynamoDB refuses the credentials', async () => {
+    // dynalite and DynamoDB Local accept any credentials, so only a stub can produce this answer.
+    const refused = new DynamoDBServiceException({
+      name: 'UnrecognizedClientException',
+      $fault: 'client',
+      message: 'The security token included in the request is invalid.',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const { asClient } = stubClient(async () => {
+      throw refused;
+    });
+    const health = await storeWith(asClient).healthCheck();
+    expect(health).toMatchObject({ status: 'DOWN', details: { table: 'unit', region: 'us-east-1' } });
+    expect(health.details.error).toMatch(/UnrecognizedClientException: The security token included in the request is invalid/);
   });
 
   it('asks for a strongly consistent read when consistentRead is set', async () => {

@@ -1,0 +1,98 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { DynamoKvModule, KV_STORE, type DynamoKvModuleForRootOptions, type KVStore } from '../../lib/index.js';
+import { LogCapture } from '../support/log-capture.js';
+import { serverOptions } from '../support/store-app.js';
+import { createTestTable, uniqueTableName, type TestTable } from '../support/test-endpoint.js';
+import { testingModule } from '../support/testing-module.js';
+
+const SECRET_VALUE = 'value-that-must-never-be-logged';
+const CREDENTIALS = { accessKeyId: 'AKIDNEVERLOGGED', secretAccessKey: 'secret-key-never-logged' };
+
+describe('store logs through Nest Logger', () => {
+  let table: TestTable;
+  let capture: LogCapture;
+
+  beforeAll(async () => {
+    table = await createTestTable();
+  });
+
+  afterAll(() => table.drop());
+
+  beforeEach(() => {
+    capture = new LogCapture();
+  });
+
+  async function startApp(options: DynamoKvModuleForRootOptions): Promise<{ app: INestApplicationContext; store: KVStore }> {
+    const moduleRef = await testingModule({ imports: [DynamoKvModule.forRoot({ ...options, credentials: CREDENTIALS })] }, capture).compile();
+    const app = await moduleRef.init();
+    return { app, store: app.get<KVStore>(KV_STORE) };
+  }
+
+  function expectNoSecrets(): void {
+    for (const line of capture.lines) {
+      expect(line.text).not.toContain(SECRET_VALUE);
+      expect(line.text).not.toContain(SECRET_VALUE.slice(0, 12));
+      expect(line.text).not.toContain(CREDENTIALS.accessKeyId);
+      expect(line.text).not.toContain(CREDENTIALS.secretAccessKey);
+    }
+  }
+
+  it('writes one debug line per operation with operation, table and duration; the key only there', async () => {
+    const { app, store } = await startApp(serverOptions(table.name));
+    await store.set('logged-key', SECRET_VALUE);
+    await store.get('logged-key');
+    await store.delete('logged-key');
+    await app.close();
+
+    const debug = capture.from('DynamoKvStore').filter((line) => line.level === 'debug');
+    expect(debug.map((line) => line.message)).toEqual([
+      expect.objectContaining({ operation: 'set', outcome: 'success', table: table.name, store: 'default', key: 'logged-key' }),
+      expect.objectContaining({ operation: 'get', outcome: 'success', table: table.name, key: 'logged-key' }),
+      expect.objectContaining({ operation: 'delete', outcome: 'success', table: table.name, key: 'logged-key' }),
+    ]);
+    for (const line of debug) expect((line.message as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
+    const aboveDebug = capture.lines.filter((line) => line.level !== 'debug');
+    for (const line of aboveDebug) expect(line.text).not.toContain('logged-key');
+    expectNoSecrets();
+  });
+
+  it('logs connecting and shutting down at log level', async () => {
+    const { app } = await startApp(serverOptions(table.name));
+    await app.close();
+    const lifecycle = capture.lines.filter((line) => line.level === 'log').map((line) => String(line.message));
+    expect(lifecycle).toEqual(
+      expect.arrayContaining([
+        `Store 'default' connects to table '${table.name}' in region 'us-east-1'.`,
+        `Closed the DynamoDB client of store 'default' (table '${table.name}').`,
+      ]),
+    );
+    expectNoSecrets();
+  });
+
+  it('logs a failure at error level with operation, table, error name and message, and no value or key', async () => {
+    const missing = uniqueTableName('missing');
+    const { app, store } = await startApp(serverOptions(missing));
+    await expect(store.set('failing-key', SECRET_VALUE)).rejects.toThrow();
+    await app.close();
+
+    const errors = capture.from('DynamoKvStore').filter((line) => line.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatchObject({
+      operation: 'set',
+      table: missing,
+      errorName: 'TableNotFoundError',
+      errorMessage: expect.stringContaining('was not found'),
+    });
+    expect(errors[0]!.text).not.toContain('failing-key');
+    expectNoSecrets();
+  });
+
+  it("logs a caller's bad input at warn level without the value", async () => {
+    const { app, store } = await startApp(serverOptions(table.name));
+    await expect(store.set('k', SECRET_VALUE.repeat(20_000))).rejects.toThrow();
+    await app.close();
+    const warnings = capture.from('DynamoKvStore').filter((line) => line.level === 'warn');
+    expect(warnings.map((line) => line.message)).toEqual([expect.objectContaining({ errorName: 'ItemTooLargeError' })]);
+    expectNoSecrets();
+  });
+});

@@ -1,0 +1,81 @@
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { KeyNotFoundError, type KVStore } from '../../lib/index.js';
+import { serverOptions, startStoreApp, type StoreApp } from '../support/store-app.js';
+import { createTestTable, uniqueTableName, type TestTable } from '../support/test-endpoint.js';
+
+describe('OpenTelemetry spans', () => {
+  const exporter = new InMemorySpanExporter();
+  const contextManager = new AsyncLocalStorageContextManager();
+  let table: TestTable;
+  let running: StoreApp;
+  let store: KVStore;
+
+  beforeAll(async () => {
+    // What an app's OpenTelemetry SDK set-up does; without it the store's spans are no-ops.
+    context.setGlobalContextManager(contextManager.enable());
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    table = await createTestTable();
+    running = await startStoreApp(serverOptions(table.name));
+    store = running.store;
+  });
+
+  afterAll(async () => {
+    await running.app.close();
+    await table.drop();
+    trace.disable();
+    context.disable();
+  });
+
+  beforeEach(() => exporter.reset());
+
+  it('opens one client span per operation, a child of the active span, with database attributes', async () => {
+    const tracer = trace.getTracer('test');
+    const parentId = await tracer.startActiveSpan('handle request', async (parent) => {
+      await store.set('traced', 'v');
+      await store.get('traced');
+      await store.delete('traced');
+      await store.healthCheck();
+      parent.end();
+      return parent.spanContext().spanId;
+    });
+
+    const spans = exporter.getFinishedSpans().filter((span) => span.name.startsWith('kv.'));
+    expect(spans.map((span) => span.name)).toEqual(['kv.set', 'kv.get', 'kv.delete', 'kv.health_check']);
+    expect(spans.map((span) => span.attributes['db.operation.name'])).toEqual([
+      'PutItem',
+      'GetItem',
+      'DeleteItem',
+      'DescribeTable',
+    ]);
+    for (const span of spans) {
+      expect(span.parentSpanContext?.spanId).toBe(parentId);
+      expect(span.attributes).toMatchObject({ 'db.system.name': 'aws.dynamodb', 'aws.dynamodb.table_names': [table.name] });
+      expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    }
+  });
+
+  it('starts a root span when no span is active', async () => {
+    await store.set('root', 'v');
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.name).toBe('kv.set');
+    expect(span?.parentSpanContext).toBeUndefined();
+  });
+
+  it('does not mark a missing key as an error', async () => {
+    await expect(store.get('absent')).rejects.toBeInstanceOf(KeyNotFoundError);
+    expect(exporter.getFinishedSpans()[0]?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('sets error status and records the exception on failure', async () => {
+    const missing = await startStoreApp(serverOptions(uniqueTableName('missing')));
+    await expect(missing.store.set('k', 'v')).rejects.toThrow();
+    await missing.app.close();
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('was not found') });
+    expect(span?.attributes['error.type']).toBe('TableNotFoundError');
+    expect(span?.events.map((event) => event.name)).toEqual(['exception']);
+    expect(span?.events[0]?.attributes?.['exception.type']).toBe('TableNotFoundError');
+  });
+});
