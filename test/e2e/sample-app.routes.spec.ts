@@ -1,0 +1,124 @@
+import { MAX_ITEM_BYTES } from '../../lib/index.js';
+import { startSampleApp, type SampleAppProcess } from '../support/sample-app-process.js';
+import { testEndpoint, uniqueTableName } from '../support/test-endpoint.js';
+
+describe('sample app routes (real process, real server)', () => {
+  let app: SampleAppProcess;
+  const url = (path: string): string => `${app.baseUrl}${path}`;
+  const kv = (key: string): string => url(`/kv/${encodeURIComponent(key)}`);
+  const put = (key: string, body: string, type = 'text/plain') =>
+    fetch(kv(key), { method: 'PUT', headers: { 'content-type': type }, body });
+
+  beforeAll(async () => {
+    app = await startSampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
+  });
+
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  async function expectJsonError(response: Response, status: number, pattern: RegExp): Promise<void> {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await response.json()) as { statusCode: number; error?: string; message: string };
+    expect(body.statusCode).toBe(status);
+    expect(`${body.error} ${body.message}`).toMatch(pattern);
+  }
+
+  it('PUT stores a text body and GET returns it verbatim as text/plain', async () => {
+    expect((await put('greeting', 'hello, world')).status).toBe(204);
+    const response = await fetch(kv('greeting'));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await response.text()).toBe('hello, world');
+  });
+
+  it('PUT stores a JSON body as its exact text, and GET labels it application/json', async () => {
+    const json = '{ "b": 2,  "a": [1, "x"] }';
+    expect((await put('doc', json, 'application/json')).status).toBe(204);
+    const response = await fetch(kv('doc'));
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.text()).toBe(json);
+  });
+
+  it('POST /kv stores a string value, and the JSON text of any other value', async () => {
+    const post = (body: unknown) =>
+      fetch(url('/kv'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ key: 'posted', value: 'plain' })).status).toBe(204);
+    expect(await (await fetch(kv('posted'))).text()).toBe('plain');
+    expect((await post({ key: 'posted-json', value: { n: 1, list: [true, null] } })).status).toBe(204);
+    const response = await fetch(kv('posted-json'));
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.text()).toBe('{"n":1,"list":[true,null]}');
+  });
+
+  it('round-trips Unicode keys and values, slashes in keys and the empty value', async () => {
+    const key = 'user/42/名前 😀';
+    const value = 'Grüße 👋🏽 \u0000 end';
+    expect((await put(key, value, 'text/plain; charset=utf-8')).status).toBe(204);
+    expect(await (await fetch(kv(key))).text()).toBe(value);
+    expect((await put('empty', '')).status).toBe(204);
+    const empty = await fetch(kv('empty'));
+    expect(empty.status).toBe(200);
+    expect(await empty.text()).toBe('');
+  });
+
+  it('GET of a missing key is 404 with a JSON error', async () => {
+    await expectJsonError(await fetch(kv('never-set')), 404, /KEY_NOT_FOUND/);
+  });
+
+  it('DELETE answers 204, also for a missing key, after which GET is 404', async () => {
+    await put('to-delete', 'x');
+    expect((await fetch(kv('to-delete'), { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(kv('to-delete'))).status).toBe(404);
+    expect((await fetch(kv('to-delete'), { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('stores a 300 KB value', async () => {
+    const value = 'v'.repeat(300 * 1024);
+    expect((await put('big', value)).status).toBe(204);
+    expect(await (await fetch(kv('big'))).text()).toBe(value);
+  });
+
+  it('answers 413 for a value the store rejects as too large, and keeps the old value', async () => {
+    await put('limited', 'old');
+    await expectJsonError(await put('limited', 'x'.repeat(MAX_ITEM_BYTES)), 413, /ITEM_TOO_LARGE/);
+    expect(await (await fetch(kv('limited'))).text()).toBe('old');
+  });
+
+  it("answers 413 for a body over the app's body limit", async () => {
+    const response = await put('huge', 'x'.repeat(5 * 1024 * 1024));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ statusCode: 413 });
+  });
+
+  it('answers 400 for an invalid key, naming the problem', async () => {
+    await expectJsonError(await put('k'.repeat(2049), 'v'), 400, /INVALID_KEY.*2049 UTF-8 bytes/);
+    await expectJsonError(await put('€'.repeat(683), 'v'), 400, /INVALID_KEY/);
+    await expectJsonError(await fetch(kv('€'.repeat(700))), 400, /INVALID_KEY/);
+  });
+
+  it('answers 415 for an unsupported content type', async () => {
+    await expectJsonError(await put('xml', '<a/>', 'application/xml'), 415, /Unsupported Media Type/i);
+    await expectJsonError(await put('form', 'a=1', 'application/x-www-form-urlencoded'), 415, /not supported/);
+  });
+
+  it('answers 400 for malformed JSON', async () => {
+    await expectJsonError(await put('bad-json', '{"a":', 'application/json'), 400, /JSON/);
+  });
+
+  it('answers 400 for a POST without a string key or without a value', async () => {
+    const post = (body: string) => fetch(url('/kv'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await expectJsonError(await post('{"value":"v"}'), 400, /"key" must be a string/);
+    await expectJsonError(await post('{"key":"k"}'), 400, /"value" is missing/);
+    await expectJsonError(await post('[1,2]'), 400, /JSON object/);
+    await expectJsonError(await post('{"key":"k","value":"lone \\ud800 surrogate"}'), 400, /INVALID_VALUE/);
+  });
+
+  it('keeps serving after bad requests', async () => {
+    const health = await fetch(url('/health'));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', details: { dynamodb: { status: 'up', tableStatus: 'ACTIVE' } } });
+    expect((await put('still-alive', 'yes')).status).toBe(204);
+  });
+});
