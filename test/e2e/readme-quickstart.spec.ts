@@ -1,0 +1,84 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The run command the README shows first, e.g. `npm install && npm start`, as separate commands. */
+async function readmeRunCommands(): Promise<string[][]> {
+  const readme = await readFile(join(REPO, 'README.md'), 'utf8');
+  const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const line = firstBlock.split('\n').find((candidate) => candidate.includes('npm start')) ?? '';
+  return line
+    .replace(/#.*/, '')
+    .split('&&')
+    .map((command) => command.trim().split(/\s+/));
+}
+
+/** A clean copy: the files git would hand a newcomer (tracked, or new and not ignored), nothing built. */
+async function cleanCopy(): Promise<string> {
+  const target = await mkdtemp(join(tmpdir(), 'kv-readme-'));
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+  for (const file of files) {
+    await mkdir(dirname(join(target, file)), { recursive: true });
+    await cp(join(REPO, file), join(target, file)).catch(() => undefined); // deleted but still tracked
+  }
+  return target;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('the README quick start, followed literally on a clean copy', () => {
+  let copy: string;
+
+  beforeAll(async () => {
+    copy = await cleanCopy();
+  });
+
+  afterAll(() => rm(copy, { recursive: true, force: true }));
+
+  it('installs, starts, and serves a PUT and a GET', async () => {
+    const commands = await readmeRunCommands();
+    expect(commands).toEqual([
+      ['npm', 'install'],
+      ['npm', 'start'],
+    ]);
+    const env = { ...process.env, PORT: String(await freePort()), DYNAMODB_ENDPOINT: '', KV_AWS_REGION: '' };
+    execFileSync(commands[0]![0]!, commands[0]!.slice(1), { cwd: copy, env, stdio: 'ignore' });
+
+    const [command, ...args] = commands[1]!;
+    const start = spawn(command!, args, { cwd: copy, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    start.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    start.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const baseUrl = await listening(() => output);
+      const put = await fetch(`${baseUrl}/kv/hello`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'world' });
+      expect(put.status).toBe(204);
+      const get = await fetch(`${baseUrl}/kv/hello`);
+      expect(await get.text()).toBe('world');
+    } finally {
+      process.kill(-start.pid!, 'SIGTERM'); // npm and the app it started
+    }
+  }, 300_000); // npm install from the registry, then a build
+});
+
+async function listening(output: () => string): Promise<string> {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    const match = /"msg":"Listening on (http:\/\/[^"]+)"/.exec(output());
+    if (match) return match[1]!;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`npm start did not report listening:\n${output()}`);
+}
