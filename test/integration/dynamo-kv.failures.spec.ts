@@ -1,9 +1,9 @@
-import { CreateTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { KvStoreError, TableNotFoundError, type DynamoKvModuleOptions } from '../../lib/index.js';
 import { startDynalite } from '../support/dynalite-server.js';
 import { startHangingServer, unreachableEndpoint } from '../support/silent-servers.js';
 import { serverOptions, startStoreApp } from '../support/store-app.js';
-import { TEST_CREDENTIALS, TEST_REGION, testClient, uniqueTableName } from '../support/test-endpoint.js';
+import { TEST_CREDENTIALS, TEST_REGION, createTableCommand, testClient, uniqueTableName } from '../support/test-endpoint.js';
 
 /** One attempt and short timeouts, so that failures surface in test time rather than after retries. */
 const FAIL_FAST = { maxAttempts: 1, requestHandler: { connectionTimeout: 500, requestTimeout: 500 } };
@@ -32,14 +32,7 @@ describe('DynamoKvStore failures', () => {
   it('reports a table that is not ACTIVE yet as DOWN with its status', async () => {
     const server = await startDynalite({ createTableMs: 1_000 }) // dynalite keeps the process alive until the table turns ACTIVE;
     const client = testClient(server.endpoint);
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'failures',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(createTableCommand('failures'));
     const { app, store } = await startStoreApp(at(server.endpoint));
     const health = await store.healthCheck();
     expect(health).toMatchObject({ status: 'DOWN', details: { tableStatus: 'CREATING' } });

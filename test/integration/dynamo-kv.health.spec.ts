@@ -1,5 +1,4 @@
 import { testingModule } from '../support/testing-module.js';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { Module, ServiceUnavailableException, type INestApplicationContext } from '@nestjs/common';
 import { HealthCheckService, TerminusModule, type HealthCheckResult } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
@@ -13,7 +12,15 @@ import { startDynalite } from '../support/dynalite-server.js';
 import { startHangingServer, unreachableEndpoint } from '../support/silent-servers.js';
 import { sampleValue } from '../support/metric-samples.js';
 import { serverOptions } from '../support/store-app.js';
-import { TEST_CREDENTIALS, TEST_REGION, createTestTable, testClient, uniqueTableName, type TestTable } from '../support/test-endpoint.js';
+import {
+  TEST_CREDENTIALS,
+  TEST_REGION,
+  createTableCommand,
+  createTestTable,
+  testClient,
+  uniqueTableName,
+  type TestTable,
+} from '../support/test-endpoint.js';
 
 interface HealthApp {
   app: INestApplicationContext;
@@ -79,14 +86,7 @@ describe('DynamoKvHealthIndicator', () => {
   it('is down for a table that is not ACTIVE, naming its status', async () => {
     const server = await startDynalite({ createTableMs: 1_000 });
     const client = testClient(server.endpoint);
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'health',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(createTableCommand('health'));
     const { app, probe } = await healthApp(at(server.endpoint));
     const result = await probe();
     expect(result.details.dynamodb).toMatchObject({ status: 'down', message: "Table 'health' is CREATING, not ACTIVE." });

@@ -1,7 +1,6 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startDynalite, type RunningServer } from '../support/dynalite-server.js';
 import { startStoreApp } from '../support/store-app.js';
-import { TEST_CREDENTIALS, TEST_REGION, testClient } from '../support/test-endpoint.js';
+import { TEST_CREDENTIALS, TEST_REGION, createTableCommand, testClient } from '../support/test-endpoint.js';
 
 describe('DynamoKvModule shutdown', () => {
   let server: RunningServer;
@@ -9,14 +8,7 @@ describe('DynamoKvModule shutdown', () => {
   beforeAll(async () => {
     server = await startDynalite();
     const client = testClient(server.endpoint);
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'shutdown',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(createTableCommand('shutdown'));
     client.destroy();
   });
 

@@ -33,19 +33,21 @@ export interface TestTable {
   drop(): Promise<void>;
 }
 
+/** CreateTable for a store table: on-demand, string partition key. */
+export function createTableCommand(name: string, partitionKeyName = 'pk'): CreateTableCommand {
+  return new CreateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: partitionKeyName, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: partitionKeyName, KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+}
+
 /** Creates a fresh on-demand table with a string partition key and waits until it is ACTIVE. */
 export async function createTestTable(options: { partitionKeyName?: string; prefix?: string } = {}): Promise<TestTable> {
   const client = testClient();
   const name = uniqueTableName(options.prefix);
-  const partitionKeyName = options.partitionKeyName ?? 'pk';
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: partitionKeyName, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: partitionKeyName, KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await client.send(createTableCommand(name, options.partitionKeyName));
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: name });
   return {
     name,
