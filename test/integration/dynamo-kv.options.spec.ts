@@ -22,6 +22,9 @@ describe('DynamoKvModule options', () => {
     ['endpoint', 'not a URL', { endpoint: 'localhost:8000' }],
     ['region', 'empty', { region: '' }],
     ['region', 'given with a client', { client: new DynamoDBClient({}) }],
+    ['healthCheck.timeoutMs', 'zero', { healthCheck: { timeoutMs: 0 } }],
+    ['healthCheck.cacheTtlMs', 'negative', { healthCheck: { cacheTtlMs: -1 } }],
+    ['metrics.enabled', 'not a boolean', { metrics: { enabled: 'no' as unknown as boolean } }],
   ])('fails bootstrap naming %s when it is %s', async (option, _case, override) => {
     const options = { ...serverOptions(table.name), ...override } as DynamoKvModuleOptions;
     const error = await startStoreApp(options).catch((caught: unknown) => caught);
