@@ -1,16 +1,14 @@
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { KvStoreError, TableNotFoundError, type DynamoKvModuleOptions } from '../../lib/index.js';
+import { KvStoreError, TableNotFoundError } from '../../lib/index.js';
 import { startDynalite } from '../support/dynalite-server.js';
 import { startHangingServer, unreachableEndpoint } from '../support/silent-servers.js';
-import { serverOptions, startStoreApp } from '../support/store-app.js';
-import { TEST_CREDENTIALS, TEST_REGION, createTableCommand, testClient, uniqueTableName } from '../support/test-endpoint.js';
+import { optionsAt, serverOptions, startStoreApp } from '../support/store-app.js';
+import { TEST_REGION, createTableCommand, testClient, uniqueTableName } from '../support/test-endpoint.js';
 
 /** One attempt and short timeouts, so that failures surface in test time rather than after retries. */
 const FAIL_FAST = { maxAttempts: 1, requestHandler: { connectionTimeout: 500, requestTimeout: 500 } };
 
-function at(endpoint: string): DynamoKvModuleOptions {
-  return { table: 'failures', endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, clientConfig: FAIL_FAST };
-}
+const at = (endpoint: string) => optionsAt(endpoint, 'failures', FAIL_FAST);
 
 describe('DynamoKvStore failures', () => {
   it('rejects every operation on a missing table with TableNotFoundError and reports health DOWN', async () => {

@@ -11,9 +11,8 @@ import {
 import { startDynalite } from '../support/dynalite-server.js';
 import { startHangingServer, unreachableEndpoint } from '../support/silent-servers.js';
 import { sampleValue } from '../support/metric-samples.js';
-import { serverOptions } from '../support/store-app.js';
+import { optionsAt, serverOptions } from '../support/store-app.js';
 import {
-  TEST_CREDENTIALS,
   TEST_REGION,
   createTableCommand,
   createTestTable,
@@ -47,9 +46,7 @@ async function healthApp(...stores: DynamoKvModuleForRootOptions[]): Promise<Hea
 
 const FAIL_FAST = { maxAttempts: 1 };
 
-function at(endpoint: string, table = 'health'): DynamoKvModuleForRootOptions {
-  return { table, endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, clientConfig: FAIL_FAST };
-}
+const at = (endpoint: string) => optionsAt(endpoint, 'health', FAIL_FAST);
 
 describe('DynamoKvHealthIndicator', () => {
   let table: TestTable;
