@@ -1,24 +1,21 @@
-import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { HealthIndicatorService, type HealthCheckAttempt } from '@nestjs/terminus';
-import { getKvStoreToken } from '../dynamo-kv.tokens.js';
-import type { KVStore } from '../kv-store.interface.js';
+import type { ModuleRef } from '@nestjs/core';
+import type { HealthCheckAttempt, HealthIndicatorService } from '@nestjs/terminus';
+import { getKvStoreToken } from '../contract/kv-store.tokens.js';
+import type { KVStore } from '../contract/kv-store.interface.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from '../options/dynamo-kv.options.js';
 
 export interface DynamoKvHealthOptions {
-  /** How long the probe may take before it reports down. Default 1000 ms. */
+  /** How long the probe may take before it reports down. Default 1000 ms, as the store's own check. */
   timeoutMs?: number;
   /** Name of the store to check (`forRoot({ name })`); the default store when omitted. */
   store?: string;
 }
 
-export const DEFAULT_HEALTH_INDICATOR_TIMEOUT_MS = 1_000;
-
 /**
- * Terminus indicator: `health.check([() => dynamo.isHealthy('dynamodb')])`. Up when the store's table is
- * ACTIVE; down, with the reason as `message`, otherwise. Results are cached per store (see the store's
- * `healthCheck` option), not per indicator key as Terminus's `cacheFor` would.
+ * Terminus indicator: `health.check([() => dynamo.isHealthy('dynamodb')])`. Up when the store can serve
+ * (its table is ACTIVE); down, with the store's reason as `message`, otherwise. Results are cached per
+ * store (the store's `healthCheck` option), not per indicator key as Terminus's `cacheFor` would.
  */
-@Injectable()
 export class DynamoKvHealthIndicator {
   constructor(
     private readonly healthIndicatorService: HealthIndicatorService,
@@ -31,12 +28,8 @@ export class DynamoKvHealthIndicator {
   ): HealthCheckAttempt<Key> {
     return this.healthIndicatorService
       .check(key)
-      .attempt(async ({ signal }) => {
-        const health = await this.store(options.store).healthCheck({ signal });
-        if (health.status === 'DOWN') throw new Error(health.details.error ?? 'DynamoDB store is down.');
-        return { ...health.details };
-      })
-      .withTimeout(options.timeoutMs ?? DEFAULT_HEALTH_INDICATOR_TIMEOUT_MS);
+      .attempt(async ({ signal }) => ({ ...(await this.store(options.store).assertHealthy({ signal })) }))
+      .withTimeout(options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
   }
 
   private store(name: string | undefined): KVStore {

@@ -1,6 +1,12 @@
-import { assertItemFits, assertValidKey, assertValidValue, type ItemShape } from '../kv-input.validation.js';
-import { KeyNotFoundError } from '../kv-store.errors.js';
-import type { KvHealth, KVStore } from '../kv-store.interface.js';
+import { KeyNotFoundError } from '../contract/kv-store.errors.js';
+import type { KvHealth, KvHealthCheckOptions, KvHealthDetails, KVStore } from '../contract/kv-store.interface.js';
+import { abortable } from '../store/abortable.js';
+import { assertItemFits, assertValidKey, assertValidValue, type ItemShape } from '../store/input/kv-input.validation.js';
+
+export interface InMemoryKvStoreOptions {
+  /** Reported in health details and errors. Default `in-memory`. */
+  table?: string;
+}
 
 /**
  * A {@link KVStore} in a Map, for unit tests of code that injects `KV_STORE`. It validates input exactly
@@ -9,8 +15,11 @@ import type { KvHealth, KVStore } from '../kv-store.interface.js';
 export class InMemoryKvStore implements KVStore {
   private readonly items = new Map<string, string>();
   private readonly shape: ItemShape = { partitionKeyName: 'pk', valueAttributeName: 'value' };
+  readonly table: string;
 
-  constructor(private readonly table = 'in-memory') {}
+  constructor(options: InMemoryKvStoreOptions = {}) {
+    this.table = options.table ?? 'in-memory';
+  }
 
   async get(key: string): Promise<string> {
     assertValidKey(key, 'get', this.table);
@@ -31,7 +40,17 @@ export class InMemoryKvStore implements KVStore {
     this.items.delete(key);
   }
 
-  async healthCheck(): Promise<KvHealth> {
-    return { status: 'UP', details: { table: this.table, region: 'local', tableStatus: 'ACTIVE' } };
+  assertHealthy(options: KvHealthCheckOptions = {}): Promise<KvHealthDetails> {
+    const details = { table: this.table, region: 'local', tableStatus: 'ACTIVE' };
+    return abortable(Promise.resolve(details), options.signal, { operation: 'health_check', table: this.table });
+  }
+
+  async healthCheck(options: KvHealthCheckOptions = {}): Promise<KvHealth> {
+    try {
+      return { status: 'UP', details: await this.assertHealthy(options) };
+    } catch (error) {
+      const details = { table: this.table, region: 'local', error: (error as Error).message };
+      return { status: 'DOWN', details };
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { InMemoryKvStore } from '../../lib/index.js';
-import { describeKvStoreContract } from './kv-store.contract.js';
+import { describeKvStoreContract, InMemoryKvStore } from '../../lib/testing/index.js';
+import { JEST_API } from '../support/jest-contract-api.js';
 
-describeKvStoreContract('InMemoryKvStore', async () => ({ store: new InMemoryKvStore(), teardown: async () => {} }));
+describeKvStoreContract(JEST_API, { name: 'InMemoryKvStore', open: async () => new InMemoryKvStore() });

@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useFixture } from '../support/fixture.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,13 +41,7 @@ async function freePort(): Promise<number> {
 }
 
 describe('the README quick start, followed literally on a clean copy', () => {
-  let copy: string;
-
-  beforeAll(async () => {
-    copy = await cleanCopy();
-  });
-
-  afterAll(() => rm(copy, { recursive: true, force: true }));
+  const fixture = useFixture();
 
   it('installs, starts, and serves a PUT and a GET', async () => {
     const commands = await readmeRunCommands();
@@ -54,23 +49,22 @@ describe('the README quick start, followed literally on a clean copy', () => {
       ['npm', 'install'],
       ['npm', 'start'],
     ]);
+    const copy = await cleanCopy();
+    fixture.defer(() => rm(copy, { recursive: true, force: true }));
     const env = { ...process.env, PORT: String(await freePort()), DYNAMODB_ENDPOINT: '', KV_AWS_REGION: '' };
-    execFileSync(commands[0]![0]!, commands[0]!.slice(1), { cwd: copy, env, stdio: 'ignore' });
+    execFileSync(commands[0]![0]!, commands[0]!.slice(1), { cwd: copy, env, stdio: 'ignore', timeout: 240_000 });
 
     const [command, ...args] = commands[1]!;
     const start = spawn(command!, args, { cwd: copy, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     start.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     start.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    try {
-      const baseUrl = await listening(() => output);
-      const put = await fetch(`${baseUrl}/kv/hello`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'world' });
-      expect(put.status).toBe(204);
-      const get = await fetch(`${baseUrl}/kv/hello`);
-      expect(await get.text()).toBe('world');
-    } finally {
-      process.kill(-start.pid!, 'SIGTERM'); // npm and the app it started
-    }
+    fixture.defer(() => process.kill(-start.pid!, 'SIGTERM')); // npm and the app it started
+    const baseUrl = await listening(() => output);
+    const put = await fetch(`${baseUrl}/kv/hello`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'world' });
+    expect(put.status).toBe(204);
+    const get = await fetch(`${baseUrl}/kv/hello`);
+    expect(await get.text()).toBe('world');
   }, 300_000); // npm install from the registry, then a build
 });
 

@@ -1,14 +1,17 @@
-import { startDynalite, type RunningServer } from '../support/dynalite-server.js';
-import { startSampleApp, type SampleAppProcess } from '../support/sample-app-process.js';
+import type { RunningServer } from '../support/dynalite-server.js';
+import { useFixture } from '../support/fixture.js';
+import type { SampleAppProcess } from '../support/sample-app-process.js';
 import { testEndpoint, uniqueTableName } from '../support/test-endpoint.js';
 
 const SECRET_VALUE = 'secret-value-for-log-test';
 const SECRET_KEY = 'secret-key-for-log-test';
 
 describe('sample app operations (real process)', () => {
+  const fixture = useFixture();
+
   it('serves /metrics with counts per operation and outcome after requests', async () => {
     const table = uniqueTableName('sample');
-    const app = await startSampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: table });
+    const app = await fixture.sampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: table });
     const kv = (key: string) => `${app.baseUrl}/kv/${key}`;
     for (const key of ['a', 'b', 'c']) {
       await fetch(kv(key), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'v' });
@@ -24,11 +27,10 @@ describe('sample app operations (real process)', () => {
     expect(count('get', 'success')).toBe('1');
     expect(count('get', 'not_found')).toBe('1');
     expect(metrics).toContain('process_cpu_seconds_total');
-    expect(await app.stop()).toBe(0);
   });
 
   it('logs requests as JSON on stdout without values, keys or credentials, and not /health or /metrics', async () => {
-    const app = await startSampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
+    const app = await fixture.sampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
     await fetch(`${app.baseUrl}/kv/${SECRET_KEY}`, {
       method: 'PUT',
       headers: { 'content-type': 'text/plain', authorization: 'Bearer secret-token' },
@@ -37,7 +39,7 @@ describe('sample app operations (real process)', () => {
     expect(await (await fetch(`${app.baseUrl}/kv/${SECRET_KEY}`)).text()).toBe(SECRET_VALUE);
     await fetch(`${app.baseUrl}/health`);
     await fetch(`${app.baseUrl}/metrics`);
-    expect(await app.stop()).toBe(0);
+    expect(await app.stop()).toBe(0); // flushes the logs this test reads
 
     const requests = app.jsonLines().filter((line) => line.msg === 'request completed');
     expect(requests.map((line) => [(line.req as { method: string }).method, (line.req as { url: string }).url])).toEqual([
@@ -50,21 +52,20 @@ describe('sample app operations (real process)', () => {
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('shuts down on %s and exits with code 0', async (signal) => {
-    const app = await startSampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
+    const app = await fixture.sampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
     expect(await app.stop(signal)).toBe(0);
     expect(app.stdout.join('\n')).toContain('Closed the DynamoDB client');
   });
 
   describe('when DynamoDB goes away', () => {
+    const shared = useFixture('all');
     let server: RunningServer;
     let app: SampleAppProcess;
 
     beforeAll(async () => {
-      server = await startDynalite();
-      app = await startSampleApp({ DYNAMODB_ENDPOINT: server.endpoint });
+      server = await shared.dynalite();
+      app = await shared.sampleApp({ DYNAMODB_ENDPOINT: server.endpoint });
     });
-
-    afterAll(() => app.stop());
 
     it('reports /health up, then 503 down once the server stops, and answers requests with 503, not 500', async () => {
       const health = await fetch(`${app.baseUrl}/health`);

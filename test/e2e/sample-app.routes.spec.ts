@@ -1,5 +1,6 @@
 import { MAX_ITEM_BYTES } from '../../lib/index.js';
-import { startSampleApp, type SampleAppProcess } from '../support/sample-app-process.js';
+import { useFixture } from '../support/fixture.js';
+import type { SampleAppProcess } from '../support/sample-app-process.js';
 import { testEndpoint, uniqueTableName } from '../support/test-endpoint.js';
 
 describe('sample app routes (real process, real server)', () => {
@@ -9,12 +10,10 @@ describe('sample app routes (real process, real server)', () => {
   const put = (key: string, body: string, type = 'text/plain') =>
     fetch(kv(key), { method: 'PUT', headers: { 'content-type': type }, body });
 
-  beforeAll(async () => {
-    app = await startSampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
-  });
+  const shared = useFixture('all');
 
-  afterAll(async () => {
-    await app.stop();
+  beforeAll(async () => {
+    app = await shared.sampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
   });
 
   async function expectJsonError(response: Response, status: number, pattern: RegExp): Promise<void> {

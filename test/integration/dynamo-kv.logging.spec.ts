@@ -1,31 +1,23 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { DynamoKvModule, KV_STORE, type DynamoKvModuleForRootOptions, type KVStore } from '../../lib/index.js';
+import type { DynamoKvModuleForRootOptions } from '../../lib/index.js';
+import { useFixture, useTable, type StoreApp } from '../support/fixture.js';
 import { LogCapture } from '../support/log-capture.js';
-import { serverOptions } from '../support/store-app.js';
-import { createTestTable, uniqueTableName, type TestTable } from '../support/test-endpoint.js';
-import { testingModule } from '../support/testing-module.js';
+import { serverOptions } from '../support/store-options.js';
+import { uniqueTableName } from '../support/test-endpoint.js';
 
 const SECRET_VALUE = 'value-that-must-never-be-logged';
 const CREDENTIALS = { accessKeyId: 'AKIDNEVERLOGGED', secretAccessKey: 'secret-key-never-logged' };
 
 describe('store logs through Nest Logger', () => {
-  let table: TestTable;
+  const table = useTable();
+  const fixture = useFixture();
   let capture: LogCapture;
-
-  beforeAll(async () => {
-    table = await createTestTable();
-  });
-
-  afterAll(() => table.drop());
 
   beforeEach(() => {
     capture = new LogCapture();
   });
 
-  async function startApp(options: DynamoKvModuleForRootOptions): Promise<{ app: INestApplicationContext; store: KVStore }> {
-    const moduleRef = await testingModule({ imports: [DynamoKvModule.forRoot({ ...options, credentials: CREDENTIALS })] }, capture).compile();
-    const app = await moduleRef.init();
-    return { app, store: app.get<KVStore>(KV_STORE) };
+  function startApp(options: DynamoKvModuleForRootOptions): Promise<StoreApp> {
+    return fixture.storeApp({ ...options, credentials: CREDENTIALS }, capture);
   }
 
   function expectNoSecrets(): void {
@@ -38,11 +30,10 @@ describe('store logs through Nest Logger', () => {
   }
 
   it('writes one debug line per operation with operation, table and duration; the key only there', async () => {
-    const { app, store } = await startApp(serverOptions(table.name));
+    const { store } = await startApp(serverOptions(table.name));
     await store.set('logged-key', SECRET_VALUE);
     await store.get('logged-key');
     await store.delete('logged-key');
-    await app.close();
 
     const debug = capture.from('DynamoKvStore').filter((line) => line.level === 'debug');
     expect(debug.map((line) => line.message)).toEqual([
@@ -58,7 +49,7 @@ describe('store logs through Nest Logger', () => {
 
   it('logs connecting and shutting down at log level', async () => {
     const { app } = await startApp(serverOptions(table.name));
-    await app.close();
+    await app.close(); // the shutdown line is what this test reads
     const lifecycle = capture.lines.filter((line) => line.level === 'log').map((line) => String(line.message));
     expect(lifecycle).toEqual(
       expect.arrayContaining([
@@ -71,9 +62,8 @@ describe('store logs through Nest Logger', () => {
 
   it('logs a failure at error level with operation, table, error name and message, and no value or key', async () => {
     const missing = uniqueTableName('missing');
-    const { app, store } = await startApp(serverOptions(missing));
+    const { store } = await startApp(serverOptions(missing));
     await expect(store.set('failing-key', SECRET_VALUE)).rejects.toThrow();
-    await app.close();
 
     const errors = capture.from('DynamoKvStore').filter((line) => line.level === 'error');
     expect(errors).toHaveLength(1);
@@ -81,6 +71,7 @@ describe('store logs through Nest Logger', () => {
       operation: 'set',
       table: missing,
       errorName: 'TableNotFoundError',
+      outcome: 'table_not_found',
       errorMessage: expect.stringContaining('was not found'),
     });
     expect(errors[0]!.text).not.toContain('failing-key');
@@ -88,9 +79,8 @@ describe('store logs through Nest Logger', () => {
   });
 
   it("logs a caller's bad input at warn level without the value", async () => {
-    const { app, store } = await startApp(serverOptions(table.name));
+    const { store } = await startApp(serverOptions(table.name));
     await expect(store.set('k', SECRET_VALUE.repeat(20_000))).rejects.toThrow();
-    await app.close();
     const warnings = capture.from('DynamoKvStore').filter((line) => line.level === 'warn');
     expect(warnings.map((line) => line.message)).toEqual([expect.objectContaining({ errorName: 'ItemTooLargeError' })]);
     expectNoSecrets();

@@ -6,25 +6,21 @@ import {
   OPERATION_DURATION_METRIC_TOKEN,
 } from '../../lib/index.js';
 import { sampleValue } from '../support/metric-samples.js';
-import { serverOptions, startStoreApp } from '../support/store-app.js';
-import { createTestTable, uniqueTableName, type TestTable } from '../support/test-endpoint.js';
+import { useFixture, useTable } from '../support/fixture.js';
+import { serverOptions } from '../support/store-options.js';
+import { uniqueTableName } from '../support/test-endpoint.js';
 
 const COUNT = `${OPERATION_DURATION_METRIC}_count`;
 
 describe('operation duration histogram', () => {
-  let table: TestTable;
-
-  beforeAll(async () => {
-    table = await createTestTable();
-  });
-
-  afterAll(() => table.drop());
+  const table = useTable();
+  const fixture = useFixture();
 
   it("counts real operations per store, table, operation and outcome in prom-client's default registry", async () => {
     const missing = uniqueTableName('missing');
-    const first = await startStoreApp(serverOptions(table.name));
+    const first = await fixture.storeApp(serverOptions(table.name));
     // A second app instance and a second store in one process: neither may throw "already registered".
-    const second = await startStoreApp({ ...serverOptions(missing), name: 'other' });
+    const second = await fixture.storeApp({ ...serverOptions(missing), name: 'other' });
 
     await first.store.set('a', '1');
     await first.store.set('b', '2');
@@ -41,41 +37,36 @@ describe('operation duration histogram', () => {
     expect(await count({ store, table: table.name, operation: 'get', outcome: 'success' })).toBe(1);
     expect(await count({ store, table: table.name, operation: 'get', outcome: 'not_found' })).toBe(1);
     expect(await count({ store, table: table.name, operation: 'delete', outcome: 'success' })).toBe(1);
-    expect(await count({ store, table: table.name, operation: 'set', outcome: 'InvalidKeyError' })).toBe(1);
+    expect(await count({ store, table: table.name, operation: 'set', outcome: 'invalid_key' })).toBe(1);
     expect(await count({ store, table: table.name, operation: 'health_check', outcome: 'success' })).toBe(1);
-    expect(await count({ store: 'other', table: missing, operation: 'get', outcome: 'TableNotFoundError' })).toBe(1);
+    expect(await count({ store: 'other', table: missing, operation: 'get', outcome: 'table_not_found' })).toBe(1);
 
     const rendered = await defaultRegistry.metrics();
     for (const bucket of [OPERATION_DURATION_BUCKETS[0], OPERATION_DURATION_BUCKETS.at(-1)]) {
       expect(rendered).toContain(`${OPERATION_DURATION_METRIC}_bucket{le="${bucket}",store="default"`);
     }
-    await first.app.close();
-    await second.app.close();
   });
 
   it('provides the histogram under the token @InjectMetric uses', async () => {
-    const { app } = await startStoreApp(serverOptions(table.name));
+    const { app } = await fixture.storeApp(serverOptions(table.name));
     expect(OPERATION_DURATION_METRIC_TOKEN).toBe('PROM_METRIC_DYNAMODB_KV_OPERATION_DURATION_SECONDS');
     const injected = app.get(OPERATION_DURATION_METRIC_TOKEN);
     expect(injected).toBeInstanceOf(Histogram);
     expect(injected).toBe(defaultRegistry.getSingleMetric(OPERATION_DURATION_METRIC));
-    await app.close();
   });
 
   it('registers in the registry given in options', async () => {
     const registry = new Registry();
-    const { app, store } = await startStoreApp({ ...serverOptions(table.name), metrics: { registry } });
+    const { store } = await fixture.storeApp({ ...serverOptions(table.name), metrics: { registry } });
     await store.set('custom-registry', 'v');
     expect(await sampleValue(registry, COUNT, { operation: 'set', outcome: 'success' })).toBe(1);
-    await app.close();
   });
 
   it('records nothing when disabled', async () => {
     const registry = new Registry();
-    const { app, store } = await startStoreApp({ ...serverOptions(table.name), metrics: { registry, enabled: false } });
+    const { store } = await fixture.storeApp({ ...serverOptions(table.name), metrics: { registry, enabled: false } });
     await store.set('no-metrics', 'v');
     expect(registry.getSingleMetric(OPERATION_DURATION_METRIC)).toBeUndefined();
     expect(await registry.metrics()).not.toContain(OPERATION_DURATION_METRIC);
-    await app.close();
   });
 });

@@ -1,10 +1,10 @@
-import { testingModule } from '../support/testing-module.js';
 import { DescribeTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
 import { Inject, Injectable, Module, type ModuleMetadata } from '@nestjs/common';
 import {
   DynamoKvModule,
   InjectKvStore,
+  InvalidOptionsError,
   KV_STORE,
   KeyNotFoundError,
   getKvStoreToken,
@@ -12,39 +12,30 @@ import {
   type DynamoKvOptionsFactory,
   type KVStore,
 } from '../../lib/index.js';
-import { serverOptions, startStoreApp } from '../support/store-app.js';
-import { createTestTable, testClient, type TestTable } from '../support/test-endpoint.js';
+import { useFixture, useTable } from '../support/fixture.js';
+import { LogCapture } from '../support/log-capture.js';
+import { serverOptions } from '../support/store-options.js';
 
 const CONFIG = Symbol('CONFIG');
 
 describe('DynamoKvModule', () => {
-  let table: TestTable;
-  let otherTable: TestTable;
-
-  beforeAll(async () => {
-    table = await createTestTable();
-    otherTable = await createTestTable();
-  });
-
-  afterAll(async () => {
-    await table.drop();
-    await otherTable.drop();
-  });
+  const table = useTable();
+  const otherTable = useTable();
+  const fixture = useFixture();
 
   describe('forRoot', () => {
     it('stores the value under the partition key in the value attribute, as plain strings', async () => {
-      const { app, store } = await startStoreApp(serverOptions(table.name));
+      const { store } = await fixture.storeApp(serverOptions(table.name));
       await store.set('raw-check', 'raw value');
       const { Item } = await table.client.send(
         new GetItemCommand({ TableName: table.name, Key: { pk: { S: 'raw-check' } }, ConsistentRead: true }),
       );
       expect(Item).toEqual({ pk: { S: 'raw-check' }, value: { S: 'raw value' } });
-      await app.close();
     });
 
     it('uses custom partitionKeyName and valueAttributeName', async () => {
-      const custom = await createTestTable({ partitionKeyName: 'id' });
-      const { app, store } = await startStoreApp({
+      const custom = await fixture.table({ partitionKeyName: 'id' });
+      const { store } = await fixture.storeApp({
         ...serverOptions(custom.name),
         partitionKeyName: 'id',
         valueAttributeName: 'data',
@@ -54,19 +45,22 @@ describe('DynamoKvModule', () => {
       const { Item } = await custom.client.send(new GetItemCommand({ TableName: custom.name, Key: { id: { S: 'custom' } } }));
       expect(Item).toEqual({ id: { S: 'custom' }, data: { S: 'v' } });
       await expect(store.get('custom')).resolves.toBe('v');
-      await app.close();
-      await custom.drop();
+    });
+
+    it('works with attribute names that are also names of Object.prototype members', async () => {
+      const custom = await fixture.table({ partitionKeyName: 'constructor' });
+      const { store } = await fixture.storeApp({ ...serverOptions(custom.name), partitionKeyName: 'constructor', valueAttributeName: 'toString' });
+      await expect(store.get('absent')).rejects.toBeInstanceOf(KeyNotFoundError);
+      await store.set('k', 'v');
+      await expect(store.get('k')).resolves.toBe('v');
     });
 
     it('treats an item without a string value attribute as missing', async () => {
-      const { app, store } = await startStoreApp(serverOptions(table.name));
+      const { store } = await fixture.storeApp(serverOptions(table.name));
       await table.client.send(new PutItemCommand({ TableName: table.name, Item: { pk: { S: 'no-value' } } }));
-      await table.client.send(
-        new PutItemCommand({ TableName: table.name, Item: { pk: { S: 'number-value' }, value: { N: '42' } } }),
-      );
+      await table.client.send(new PutItemCommand({ TableName: table.name, Item: { pk: { S: 'number-value' }, value: { N: '42' } } }));
       await expect(store.get('no-value')).rejects.toBeInstanceOf(KeyNotFoundError);
       await expect(store.get('number-value')).rejects.toBeInstanceOf(KeyNotFoundError);
-      await app.close();
     });
   });
 
@@ -84,27 +78,31 @@ describe('DynamoKvModule', () => {
     @Module({ providers: [KvOptions], exports: [KvOptions] })
     class KvOptionsModule {}
 
-    async function storeOf(imports: ModuleMetadata['imports']): Promise<KVStore> {
-      const app = await (await testingModule({ imports }).compile()).init();
-      const store = app.get<KVStore>(KV_STORE);
+    async function expectWorkingStore(imports: ModuleMetadata['imports']): Promise<void> {
+      const store = (await fixture.app({ imports })).get<KVStore>(KV_STORE);
       await store.set('async', 'configured');
       await expect(store.get('async')).resolves.toBe('configured');
-      await app.close();
-      return store;
     }
 
     it('builds options with useFactory and inject', async () => {
       const factory = jest.fn((config: { table: string }) => serverOptions(config.table));
-      await storeOf([DynamoKvModule.forRootAsync({ imports: [ConfigModule], inject: [CONFIG], useFactory: factory })]);
+      await expectWorkingStore([DynamoKvModule.forRootAsync({ imports: [ConfigModule], inject: [CONFIG], useFactory: factory })]);
       expect(factory).toHaveBeenCalledWith({ table: table.name });
     });
 
     it('builds options with useClass', async () => {
-      await storeOf([DynamoKvModule.forRootAsync({ useClass: KvOptions })]);
+      await expectWorkingStore([DynamoKvModule.forRootAsync({ useClass: KvOptions })]);
     });
 
     it('builds options with useExisting', async () => {
-      await storeOf([DynamoKvModule.forRootAsync({ imports: [KvOptionsModule], useExisting: KvOptions })]);
+      await expectWorkingStore([DynamoKvModule.forRootAsync({ imports: [KvOptionsModule], useExisting: KvOptions })]);
+    });
+
+    it('fails bootstrap with InvalidOptionsError naming table when the factory returns nothing', async () => {
+      const imports = [DynamoKvModule.forRootAsync({ useFactory: () => undefined as unknown as DynamoKvModuleOptions })];
+      const error = await fixture.app({ imports }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error).toMatchObject({ option: 'table' });
     });
   });
 
@@ -118,14 +116,13 @@ describe('DynamoKvModule', () => {
     }
 
     it('serves two stores on two tables side by side', async () => {
-      const moduleRef = await testingModule({
+      const app = await fixture.app({
         imports: [
           DynamoKvModule.forRoot(serverOptions(table.name)),
           DynamoKvModule.forRootAsync({ name: 'sessions', useFactory: () => serverOptions(otherTable.name) }),
         ],
         providers: [TwoStores],
-      }).compile();
-      const app = await moduleRef.init();
+      });
       const { main, sessions } = app.get(TwoStores);
       expect(main).not.toBe(sessions);
       expect(app.get(getKvStoreToken('sessions'))).toBe(sessions);
@@ -139,7 +136,27 @@ describe('DynamoKvModule', () => {
         new GetItemCommand({ TableName: otherTable.name, Key: { pk: { S: 'shared-key' } }, ConsistentRead: true }),
       );
       expect(inOther.Item?.value).toEqual({ S: 'in sessions' });
-      await app.close();
+    });
+
+    it('fails bootstrap, naming the store, when two registrations share a name on different tables', async () => {
+      const imports = [
+        DynamoKvModule.forRoot({ ...serverOptions(table.name), name: 'cache' }),
+        DynamoKvModule.forRootAsync({ name: 'cache', useFactory: () => serverOptions(otherTable.name) }),
+      ];
+      const error = await fixture.app({ imports }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error).toMatchObject({ option: 'name' });
+      expect((error as Error).message).toContain("'cache' is used by two stores");
+      expect((error as Error).message).toContain(table.name);
+      expect((error as Error).message).toContain(otherTable.name);
+    });
+
+    it('warns when one store is registered twice on the same table', async () => {
+      const capture = new LogCapture();
+      const imports = [DynamoKvModule.forRoot(serverOptions(table.name)), DynamoKvModule.forRootAsync({ useFactory: () => serverOptions(table.name) })];
+      await fixture.app({ imports }, capture);
+      const warnings = capture.lines.filter((line) => line.level === 'warn').map((line) => String(line.message));
+      expect(warnings).toEqual([expect.stringContaining("Store 'default' (table '" + table.name + "') is registered more than once")]);
     });
   });
 
@@ -153,33 +170,24 @@ describe('DynamoKvModule', () => {
     class FeatureModule {}
 
     it('makes the store injectable in modules that do not import DynamoKvModule', async () => {
-      const app = await (
-        await testingModule({
-          imports: [DynamoKvModule.forRoot({ ...serverOptions(table.name), isGlobal: true }), FeatureModule],
-        }).compile()
-      ).init();
+      const app = await fixture.app({ imports: [DynamoKvModule.forRoot({ ...serverOptions(table.name), isGlobal: true }), FeatureModule] });
       await app.get(Consumer).store.set('global', 'yes');
       await expect(app.get(Consumer).store.get('global')).resolves.toBe('yes');
-      await app.close();
     });
 
     it('is off by default: a module that does not import the store cannot inject it', async () => {
-      const compile = testingModule({
-        imports: [DynamoKvModule.forRoot(serverOptions(table.name)), FeatureModule],
-      }).compile();
-      await expect(compile).rejects.toThrow(/Consumer/);
+      await expect(fixture.app({ imports: [DynamoKvModule.forRoot(serverOptions(table.name)), FeatureModule] })).rejects.toThrow(/Consumer/);
     });
   });
 
   describe('client ownership', () => {
     it('uses a client the app passes in and leaves it open on shutdown', async () => {
-      const client = testClient();
-      const { app, store } = await startStoreApp({ table: table.name, client });
+      const client = fixture.client();
+      const { app, store } = await fixture.storeApp({ table: table.name, client });
       await store.set('owned-by-app', 'v');
       await app.close();
       const described = await client.send(new DescribeTableCommand({ TableName: table.name }));
       expect(described.Table?.TableStatus).toBe('ACTIVE');
-      client.destroy();
     });
   });
 });

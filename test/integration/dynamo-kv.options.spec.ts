@@ -1,16 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvalidOptionsError, type DynamoKvModuleOptions } from '../../lib/index.js';
-import { serverOptions, startStoreApp } from '../support/store-app.js';
-import { TEST_CREDENTIALS, createTestTable, testEndpoint, type TestTable } from '../support/test-endpoint.js';
+import { Registry } from 'prom-client';
+import { DynamoKvModule, InvalidOptionsError, type DynamoKvModuleOptions } from '../../lib/index.js';
+import { useFixture, useTable } from '../support/fixture.js';
+import { serverOptions } from '../support/store-options.js';
+import { TEST_CREDENTIALS, testEndpoint } from '../support/test-endpoint.js';
 
 describe('DynamoKvModule options', () => {
-  let table: TestTable;
-
-  beforeAll(async () => {
-    table = await createTestTable();
-  });
-
-  afterAll(() => table.drop());
+  const table = useTable();
+  const fixture = useFixture();
 
   it.each<[string, string, Partial<DynamoKvModuleOptions>]>([
     ['table', 'missing', { table: undefined }],
@@ -25,12 +22,21 @@ describe('DynamoKvModule options', () => {
     ['healthCheck.timeoutMs', 'zero', { healthCheck: { timeoutMs: 0 } }],
     ['healthCheck.cacheTtlMs', 'negative', { healthCheck: { cacheTtlMs: -1 } }],
     ['metrics.enabled', 'not a boolean', { metrics: { enabled: 'no' as unknown as boolean } }],
+    ['partitionKeyName', "'__proto__'", { partitionKeyName: '__proto__' }],
+    ['valueAttributeName', "'__proto__'", { valueAttributeName: '__proto__' }],
   ])('fails bootstrap naming %s when it is %s', async (option, _case, override) => {
     const options = { ...serverOptions(table.name), ...override } as DynamoKvModuleOptions;
-    const error = await startStoreApp(options).catch((caught: unknown) => caught);
+    const error = await fixture.storeApp(options).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ name: 'InvalidOptionsError', code: 'INVALID_OPTIONS', option });
     expect((error as Error).message).toContain(`'${option}'`);
+  });
+
+  it('registers nothing in the metrics registry when the options are invalid', async () => {
+    const registry = new Registry();
+    const imports = [DynamoKvModule.forRootAsync({ useFactory: () => ({ table: 'x', metrics: { registry } }) })];
+    await expect(fixture.app({ imports })).rejects.toBeInstanceOf(InvalidOptionsError);
+    expect(registry.getMetricsAsArray()).toEqual([]);
   });
 
   describe('region from the AWS default chain', () => {
@@ -57,13 +63,12 @@ describe('DynamoKvModule options', () => {
 
     it('uses AWS_REGION when the option is absent', async () => {
       process.env.AWS_REGION = 'eu-west-3';
-      const { app, store } = await startStoreApp(withoutRegion());
+      const { store } = await fixture.storeApp(withoutRegion());
       await expect(store.healthCheck()).resolves.toMatchObject({ status: 'UP', details: { region: 'eu-west-3' } });
-      await app.close();
     });
 
     it('fails bootstrap clearly when no region can be found', async () => {
-      const error = await startStoreApp(withoutRegion()).catch((caught: unknown) => caught);
+      const error = await fixture.storeApp(withoutRegion()).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(InvalidOptionsError);
       expect(error).toMatchObject({ option: 'region' });
       expect((error as Error).message).toMatch(/AWS_REGION/);

@@ -1,22 +1,22 @@
-import { startDynalite, type RunningServer } from '../support/dynalite-server.js';
-import { startStoreApp } from '../support/store-app.js';
-import { TEST_CREDENTIALS, TEST_REGION, createTableCommand, testClient } from '../support/test-endpoint.js';
+import { jest } from '@jest/globals';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RunningServer } from '../support/dynalite-server.js';
+import { useFixture } from '../support/fixture.js';
+import { optionsAt } from '../support/store-options.js';
+import { createTableAt } from '../support/test-endpoint.js';
 
 describe('DynamoKvModule shutdown', () => {
+  const shared = useFixture('all');
+  const fixture = useFixture();
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startDynalite();
-    const client = testClient(server.endpoint);
-    await client.send(createTableCommand('shutdown'));
-    client.destroy();
+    server = await shared.dynalite();
+    await createTableAt(server.endpoint, 'shutdown');
   });
 
-  afterAll(() => server.close());
-
   it("destroys the store's own client on app.close(), closing its keep-alive connections", async () => {
-    const options = { table: 'shutdown', endpoint: server.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
-    const { app, store } = await startStoreApp(options);
+    const { app, store } = await fixture.storeApp(optionsAt(server.endpoint, 'shutdown'));
     await store.set('k', 'v');
     expect(await server.openConnections()).toBeGreaterThan(0);
 
@@ -24,6 +24,15 @@ describe('DynamoKvModule shutdown', () => {
 
     await waitFor(async () => (await server.openConnections()) === 0);
     expect(await server.openConnections()).toBe(0);
+  });
+
+  it('destroys the client exactly once, however often the app closes', async () => {
+    const destroy = jest.spyOn(DynamoDBClient.prototype, 'destroy');
+    fixture.defer(() => destroy.mockRestore());
+    const { app } = await fixture.storeApp(optionsAt(server.endpoint, 'shutdown'));
+    await app.close();
+    await app.close();
+    expect(destroy).toHaveBeenCalledTimes(1);
   });
 });
 

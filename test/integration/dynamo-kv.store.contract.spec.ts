@@ -1,15 +1,15 @@
-import { describeKvStoreContract } from '../contract/kv-store.contract.js';
-import { serverOptions, startStoreApp } from '../support/store-app.js';
-import { createTestTable } from '../support/test-endpoint.js';
+import { describeKvStoreContract } from '../../lib/testing/index.js';
+import { Fixture } from '../support/fixture.js';
+import { JEST_API } from '../support/jest-contract-api.js';
+import { serverOptions } from '../support/store-options.js';
 
-describeKvStoreContract('DynamoKvStore on a DynamoDB-protocol server', async () => {
-  const table = await createTestTable();
-  const { app, store } = await startStoreApp(serverOptions(table.name));
-  return {
-    store,
-    teardown: async () => {
-      await app.close();
-      await table.drop();
-    },
-  };
+const fixture = new Fixture();
+
+describeKvStoreContract(JEST_API, {
+  name: 'DynamoKvStore on a DynamoDB-protocol server',
+  open: async () => {
+    const table = await fixture.table();
+    return (await fixture.storeApp(serverOptions(table.name))).store;
+  },
+  close: () => fixture.close(),
 });

@@ -2,30 +2,27 @@ import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { KeyNotFoundError, type KVStore } from '../../lib/index.js';
-import { serverOptions, startStoreApp, type StoreApp } from '../support/store-app.js';
-import { createTestTable, uniqueTableName, type TestTable } from '../support/test-endpoint.js';
+import { useFixture } from '../support/fixture.js';
+import { serverOptions } from '../support/store-options.js';
+import { uniqueTableName, type TestTable } from '../support/test-endpoint.js';
 
 describe('OpenTelemetry spans', () => {
+  const shared = useFixture('all');
+  const fixture = useFixture();
   const exporter = new InMemorySpanExporter();
-  const contextManager = new AsyncLocalStorageContextManager();
-  let table: TestTable;
-  let running: StoreApp;
   let store: KVStore;
+  let table: TestTable;
 
   beforeAll(async () => {
     // What an app's OpenTelemetry SDK set-up does; without it the store's spans are no-ops.
-    context.setGlobalContextManager(contextManager.enable());
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-    table = await createTestTable();
-    running = await startStoreApp(serverOptions(table.name));
-    store = running.store;
-  });
-
-  afterAll(async () => {
-    await running.app.close();
-    await table.drop();
-    trace.disable();
-    context.disable();
+    shared.defer(() => {
+      trace.disable();
+      context.disable();
+    });
+    table = await shared.table();
+    store = (await shared.storeApp(serverOptions(table.name))).store;
   });
 
   beforeEach(() => exporter.reset());
@@ -69,9 +66,8 @@ describe('OpenTelemetry spans', () => {
   });
 
   it('sets error status and records the exception on failure', async () => {
-    const missing = await startStoreApp(serverOptions(uniqueTableName('missing')));
+    const missing = await fixture.storeApp(serverOptions(uniqueTableName('missing')));
     await expect(missing.store.set('k', 'v')).rejects.toThrow();
-    await missing.app.close();
     const [span] = exporter.getFinishedSpans();
     expect(span?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('was not found') });
     expect(span?.attributes['error.type']).toBe('TableNotFoundError');

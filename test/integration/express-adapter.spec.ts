@@ -2,9 +2,8 @@ import { Body, Controller, Get, Inject, Param, Put, type INestApplication } from
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { DynamoKvHealthIndicator, DynamoKvModule, KV_STORE, type KVStore } from '../../lib/index.js';
-import { serverOptions } from '../support/store-app.js';
-import { createTestTable, type TestTable } from '../support/test-endpoint.js';
-import { testingModule } from '../support/testing-module.js';
+import { useFixture } from '../support/fixture.js';
+import { serverOptions } from '../support/store-options.js';
 
 @Controller()
 class ExpressKvController {
@@ -32,22 +31,13 @@ class ExpressKvController {
 }
 
 describe('the library on the Express adapter', () => {
-  let table: TestTable;
+  const shared = useFixture('all');
   let app: INestApplication;
 
   beforeAll(async () => {
-    table = await createTestTable();
-    const moduleRef = await testingModule({
-      imports: [TerminusModule, DynamoKvModule.forRoot(serverOptions(table.name))],
-      controllers: [ExpressKvController],
-    }).compile();
-    app = moduleRef.createNestApplication(new ExpressAdapter());
-    await app.listen(0, '127.0.0.1');
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await table.drop();
+    const table = await shared.table();
+    const imports = [TerminusModule, DynamoKvModule.forRoot(serverOptions(table.name))];
+    app = await shared.httpApp({ imports, controllers: [ExpressKvController] }, new ExpressAdapter());
   });
 
   it('serves the store and its health indicator over HTTP', async () => {

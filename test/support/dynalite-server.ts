@@ -5,6 +5,7 @@ export interface RunningServer {
   endpoint: string;
   /** Sockets the server has open right now (clients' keep-alive connections included). */
   openConnections(): Promise<number>;
+  /** Stops the server; stopping it again does nothing. */
   close(): Promise<void>;
 }
 
@@ -24,6 +25,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
       ),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -11,6 +11,9 @@ import type { Config } from '@jest/types';
  * endpoint in KV_TEST_ENDPOINTS (see test-endpoint.ts).
  */
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
+  // Tests give the SDK fixed credentials; without this, a chain lookup could still try the instance-metadata
+  // address, which is off this machine. Workers inherit it.
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
   if (process.env.DYNAMODB_ENDPOINT) {
     console.log(`\nIntegration tests run against DYNAMODB_ENDPOINT=${process.env.DYNAMODB_ENDPOINT}`);
     return;

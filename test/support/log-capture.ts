@@ -1,4 +1,4 @@
-import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
+import type { LoggerService, LogLevel } from '@nestjs/common';
 
 export interface CapturedLine {
   level: LogLevel;
@@ -8,18 +8,9 @@ export interface CapturedLine {
   text: string;
 }
 
-/** A LoggerService that keeps every line, installed as Nest's static logger for the test. */
+/** A LoggerService that keeps every line: give it to a test app as its logger. */
 export class LogCapture implements LoggerService {
   readonly lines: CapturedLine[] = [];
-
-  install(): this {
-    Logger.overrideLogger(this);
-    return this;
-  }
-
-  uninstall(): void {
-    Logger.overrideLogger(false);
-  }
 
   log(message: unknown, ...rest: unknown[]): void {
     this.keep('log', message, rest);

@@ -44,8 +44,11 @@ export async function startSampleApp(env: Record<string, string>, cwd?: string):
   };
 }
 
-/** Runs the app until it exits by itself (a failed start), with the exit code and output. */
-export async function runSampleAppToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/**
+ * Runs the app until it exits by itself (a failed start), with the exit code and output; an app still
+ * running after `limitMs` is killed, and `code` is then null.
+ */
+export async function runSampleAppToExit(env: Record<string, string>, limitMs = 20_000): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [SAMPLE_APP_MAIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +56,9 @@ export async function runSampleAppToExit(env: Record<string, string>): Promise<{
   const output: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const limit = setTimeout(() => child.kill('SIGKILL'), limitMs);
   const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(limit);
   return { code, output: output.join('') };
 }
 

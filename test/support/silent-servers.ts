@@ -1,8 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
+export interface HangingServer {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
 /** A TCP server that accepts connections and never answers: a hanging DynamoDB endpoint. */
-export async function startHangingServer(): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function startHangingServer(): Promise<HangingServer> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

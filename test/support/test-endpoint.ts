@@ -43,6 +43,16 @@ export function createTableCommand(name: string, partitionKeyName = 'pk'): Creat
   });
 }
 
+/** Creates a table on a server of the test's own, with a client that is gone when this resolves. */
+export async function createTableAt(endpoint: string, name: string): Promise<void> {
+  const client = testClient(endpoint);
+  try {
+    await client.send(createTableCommand(name));
+  } finally {
+    client.destroy();
+  }
+}
+
 /** Creates a fresh on-demand table with a string partition key and waits until it is ACTIVE. */
 export async function createTestTable(options: { partitionKeyName?: string; prefix?: string } = {}): Promise<TestTable> {
   const client = testClient();

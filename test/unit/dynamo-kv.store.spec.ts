@@ -6,7 +6,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { DynamoKvStore, InvalidKeyError, InvalidValueError, ItemTooLargeError, KvStoreError } from '../../lib/index.js';
+import {
+  DynamoKvStore,
+  InvalidKeyError,
+  InvalidValueError,
+  ItemTooLargeError,
+  KvStoreError,
+  type DynamoKvModuleOptions,
+} from '../../lib/index.js';
+import { OperationObserver } from '../../lib/observability/operation-observer.js';
+import { resolveSettings } from '../../lib/options/dynamo-kv.settings.js';
 
 /** A client whose send and destroy are recorded; only for what a real server cannot produce on demand. */
 function stubClient(send: (command: unknown) => Promise<unknown>) {
@@ -21,19 +30,11 @@ function stubClient(send: (command: unknown) => Promise<unknown>) {
   return { client, calls, asClient: client as unknown as DynamoDBClient };
 }
 
-function storeWith(client: DynamoDBClient, overrides: Partial<ConstructorParameters<typeof DynamoKvStore>[0]> = {}) {
-  return new DynamoKvStore({
-    client,
-    table: 'unit',
-    region: 'us-east-1',
-    name: 'default',
-    ownsClient: true,
-    partitionKeyName: 'pk',
-    valueAttributeName: 'value',
-    consistentRead: false,
-    healthCheck: { cacheTtlMs: 0, timeoutMs: 1_000 },
-    ...overrides,
-  });
+function storeWith(client: DynamoDBClient, options: Partial<DynamoKvModuleOptions> = {}, owned = true) {
+  const settings = resolveSettings({ table: 'unit', healthCheck: { cacheTtlMs: 0 }, metrics: { enabled: false }, ...options }, 'default');
+  const region = 'us-east-1';
+  const observer = new OperationObserver({ name: 'default', table: 'unit', region }, undefined);
+  return new DynamoKvStore({ ...settings, client: owned ? settings.client : { owned: false, client } }, { client, region }, observer);
 }
 
 describe('DynamoKvStore (stubbed client)', () => {
@@ -98,7 +99,7 @@ describe('DynamoKvStore (stubbed client)', () => {
 
   it('does not destroy a client it does not own', () => {
     const { client, asClient } = stubClient(async () => ({}));
-    storeWith(asClient, { ownsClient: false }).close();
+    storeWith(asClient, {}, false).close();
     expect(client.destroy).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { KvOperation } from '../kv-store.interface.js';
+import type { KvOperation } from '../contract/kv-store.interface.js';
 
 const tracer = trace.getTracer('nestjs-dynamodb-kv');
 

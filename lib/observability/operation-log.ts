@@ -1,37 +1,43 @@
 import { Logger } from '@nestjs/common';
-import { InvalidKeyError, InvalidValueError, ItemTooLargeError } from '../kv-store.errors.js';
-import type { KvOperation } from '../kv-store.interface.js';
+import { InvalidKeyError, InvalidValueError, ItemTooLargeError } from '../contract/kv-store.errors.js';
+import type { KvOperation } from '../contract/kv-store.interface.js';
+import type { OperationOutcome } from './operation-outcome.js';
+
+/** The key of a single-key operation, or how many keys a batch had; none for table-level operations. */
+export type ObservedKeys = { key: unknown } | { keyCount: number } | undefined;
 
 export interface OperationLogEntry {
   store: string;
   table: string;
   operation: KvOperation;
-  outcome: string;
+  outcome: OperationOutcome;
   durationMs: number;
-  /** The key, logged at debug level only. */
-  key?: unknown;
+  keys: ObservedKeys;
   error?: unknown;
 }
 
 /**
  * Writes through Nest's Logger, so that the app decides the rendering (nestjs-pino makes the object
- * JSON fields). Values and credentials are never passed here; keys only reach debug lines.
+ * JSON fields). Values and credentials are never passed here; a key only reaches debug lines, and a batch
+ * is logged by its size, never its keys.
  */
 export class OperationLog {
   private readonly logger = new Logger('DynamoKvStore');
 
   write(entry: OperationLogEntry): void {
-    const { key, error, ...fields } = entry;
+    const { keys, error, ...fields } = entry;
     const durationMs = Math.round(entry.durationMs * 1000) / 1000;
     if (error === undefined) {
-      this.logger.debug({ msg: `kv ${entry.operation} ${entry.outcome}`, ...fields, durationMs, key });
+      this.logger.debug({ msg: `kv ${entry.operation} ${entry.outcome}`, ...fields, durationMs, ...keys });
       return;
     }
     const failure = error instanceof Error ? error : new Error(String(error));
+    const keyCount = keys !== undefined && 'keyCount' in keys ? { keyCount: keys.keyCount } : {};
     const line = {
       msg: `kv ${entry.operation} failed: ${failure.message}`,
       ...fields,
       durationMs,
+      ...keyCount,
       errorName: failure.name,
       errorMessage: failure.message,
     };

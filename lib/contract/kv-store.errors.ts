@@ -112,3 +112,13 @@ export class InvalidOptionsError extends KvStoreError {
     super(`DynamoKvModule option '${option}' ${reason}`, { cause });
   }
 }
+
+/** The caller's `signal` aborted the operation; its reason is the `cause`. */
+export class OperationAbortedError extends KvStoreError {
+  override readonly name = 'OperationAbortedError';
+  override readonly code = 'ABORTED';
+
+  constructor(reason: unknown, context: KvStoreErrorContext = {}) {
+    super(`The ${context.operation ?? 'operation'} was aborted by its signal.`, { ...context, cause: reason });
+  }
+}

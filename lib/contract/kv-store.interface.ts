@@ -14,7 +14,7 @@ export interface KvHealthDetails {
 }
 
 export interface KvHealthCheckOptions {
-  /** Cancels the check; it then reports DOWN with the abort reason. */
+  /** Cancels the check: `assertHealthy` then rejects, `healthCheck` reports DOWN with the reason. */
   signal?: AbortSignal;
 }
 
@@ -26,7 +26,11 @@ export interface KVStore {
   get(key: string): Promise<string>;
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Resolves with the details when the store can serve; rejects with a `KvStoreError` that says why not. */
+  assertHealthy(options?: KvHealthCheckOptions): Promise<KvHealthDetails>;
+  /** The same check as a report, GoFr-style: never rejects. */
   healthCheck(options?: KvHealthCheckOptions): Promise<KvHealth>;
 }
 
+/** The operations a store observes; errors name theirs in `operation`. */
 export type KvOperation = 'get' | 'set' | 'delete' | 'health_check';

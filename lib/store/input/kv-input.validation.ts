@@ -1,5 +1,5 @@
-import { InvalidKeyError, InvalidValueError, ItemTooLargeError } from './kv-store.errors.js';
-import type { KvOperation } from './kv-store.interface.js';
+import { InvalidKeyError, InvalidValueError, ItemTooLargeError } from '../../contract/kv-store.errors.js';
+import type { KvOperation } from '../../contract/kv-store.interface.js';
 
 /** DynamoDB's partition key limit, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 2048;

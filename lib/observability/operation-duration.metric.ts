@@ -12,6 +12,9 @@ export function getMetricToken(name: string): string {
   return `PROM_METRIC_${name.toUpperCase()}`;
 }
 
+/** Token of the operation-duration histogram, as `@InjectMetric('dynamodb_kv_operation_duration_seconds')`. */
+export const OPERATION_DURATION_METRIC_TOKEN = getMetricToken(OPERATION_DURATION_METRIC);
+
 /**
  * The histogram in `registry`, created on first use. Every store and every app instance in the process
  * shares it (labels tell stores apart), so a second registration never throws "already registered".

@@ -1,9 +1,9 @@
 import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
-import { DYNAMO_KV_OPTIONS } from './dynamo-kv.constants.js';
-import type { DynamoKvModuleOptions } from './dynamo-kv.options.js';
+import { DEFAULT_STORE_NAME } from '../contract/kv-store.tokens.js';
+import type { DynamoKvModuleOptions } from '../options/dynamo-kv.options.js';
+import { DynamoKvCoreModule } from './dynamo-kv-core.module.js';
+import { DYNAMO_KV_OPTIONS } from './dynamo-kv.internal-tokens.js';
 import { storeExports, storeProviders } from './dynamo-kv.providers.js';
-import { DEFAULT_STORE_NAME } from './dynamo-kv.tokens.js';
 
 /** Options that shape the module itself, given beside the store options in forRoot and forRootAsync. */
 export interface DynamoKvModuleExtras {
@@ -21,7 +21,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
   .setExtras<DynamoKvModuleExtras>({ name: DEFAULT_STORE_NAME, isGlobal: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
-    imports: [...(definition.imports ?? []), TerminusModule],
+    imports: [...(definition.imports ?? []), DynamoKvCoreModule],
     providers: [...(definition.providers ?? []), ...storeProviders(extras.name)],
     exports: storeExports(extras.name),
   }))

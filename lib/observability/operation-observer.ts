@@ -1,0 +1,44 @@
+import type { Histogram } from 'prom-client';
+import type { KvOperation } from '../contract/kv-store.interface.js';
+import type { OperationLabel } from './operation-duration.metric.js';
+import { OperationLog, type ObservedKeys } from './operation-log.js';
+import { isFailure, outcomeOf, type OperationOutcome } from './operation-outcome.js';
+import { inOperationSpan, markSpanFailed, type SpanTarget } from './operation-span.js';
+
+export interface ObservedStore extends SpanTarget {
+  name: string;
+}
+
+/** Gives every store operation its span, its histogram sample and its log line. */
+export class OperationObserver {
+  private readonly log = new OperationLog();
+
+  constructor(
+    private readonly store: ObservedStore,
+    private readonly histogram: Histogram<OperationLabel> | undefined,
+  ) {}
+
+  /** `keys`: the one key of a single-key operation (logged at debug level only), or how many a batch had. */
+  observe<T>(operation: KvOperation, keys: ObservedKeys, run: () => Promise<T>): Promise<T> {
+    return inOperationSpan(operation, this.store, async (span) => {
+      const started = performance.now();
+      try {
+        const result = await run();
+        this.record(operation, 'success', started, keys);
+        return result;
+      } catch (error) {
+        const failure = isFailure(error);
+        this.record(operation, outcomeOf(error), started, keys, failure ? error : undefined);
+        if (failure) markSpanFailed(span, error);
+        throw error;
+      }
+    });
+  }
+
+  private record(operation: KvOperation, outcome: OperationOutcome, started: number, keys: ObservedKeys, error?: unknown): void {
+    const durationMs = performance.now() - started;
+    const { name: store, table } = this.store;
+    this.histogram?.observe({ store, table, operation, outcome }, durationMs / 1000);
+    this.log.write({ store, table, operation, outcome, durationMs, keys, error });
+  }
+}

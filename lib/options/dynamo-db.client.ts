@@ -1,0 +1,21 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvalidOptionsError } from '../contract/kv-store.errors.js';
+import type { ClientSettings } from './dynamo-kv.settings.js';
+
+/** The store's client: built from the settings (and then owned by the store), or the application's own. */
+export function clientFor(settings: ClientSettings): DynamoDBClient {
+  return settings.owned ? new DynamoDBClient(settings.config) : settings.client;
+}
+
+/** Resolves the region now, so that a missing one fails at bootstrap rather than on the first call. */
+export async function resolveRegion(client: DynamoDBClient): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch (error) {
+    throw new InvalidOptionsError(
+      'region',
+      'is not set and the AWS default chain found none: pass region, or set AWS_REGION.',
+      error,
+    );
+  }
+}

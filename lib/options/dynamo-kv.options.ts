@@ -1,0 +1,55 @@
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { Registry } from 'prom-client';
+
+type ClientCredentials = NonNullable<DynamoDBClientConfig['credentials']>;
+
+/** Options of `DynamoKvModule.forRoot` / the factory of `forRootAsync`. */
+export interface DynamoKvModuleOptions {
+  /** Table with a string partition key. Required. */
+  table: string;
+  /** AWS region; defaults to the SDK's chain (AWS_REGION, shared config). Bootstrap fails when none is found. */
+  region?: string;
+  /** Endpoint URL, e.g. `http://localhost:8000` for DynamoDB Local. */
+  endpoint?: string;
+  /** Partition key attribute name. Default `pk`. */
+  partitionKeyName?: string;
+  /** Attribute that holds the value. Default `value`. */
+  valueAttributeName?: string;
+  /** Credentials or a provider; defaults to the AWS default provider chain. */
+  credentials?: ClientCredentials;
+  /** Strongly consistent reads for `get` (twice the read cost). Default false. */
+  consistentRead?: boolean;
+  /**
+   * Passed to `new DynamoDBClient()` (retries, timeouts, ...). A plain-object `requestHandler` is merged
+   * over the module's defaults ({@link DEFAULT_REQUEST_HANDLER_OPTIONS}).
+   */
+  clientConfig?: Omit<DynamoDBClientConfig, 'region' | 'endpoint' | 'credentials'>;
+  /** A client the application owns. The module then neither configures nor destroys it. */
+  client?: DynamoDBClient;
+  /** Health checks (DescribeTable): result cache and timeout. */
+  healthCheck?: Partial<HealthCheckSettings>;
+  /** The operation-duration histogram: on by default, in prom-client's default registry. */
+  metrics?: { enabled?: boolean; registry?: Registry };
+}
+
+export interface HealthCheckSettings {
+  /** How long a result is reused; DescribeTable is rate-limited. 0 disables the cache. Default 5000. */
+  cacheTtlMs: number;
+  /** How long DescribeTable may take before the store is reported DOWN. Default 1000. */
+  timeoutMs: number;
+}
+
+/** How long a health check may take, in the store and in the Terminus indicator alike. */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 1_000;
+
+export const DEFAULT_HEALTH_CHECK_SETTINGS: HealthCheckSettings = { cacheTtlMs: 5_000, timeoutMs: DEFAULT_HEALTH_TIMEOUT_MS };
+
+/**
+ * The SDK waits forever by default and only warns on a request timeout; a store must fail instead.
+ * Per attempt; the SDK's standard retry makes up to 3 attempts.
+ */
+export const DEFAULT_REQUEST_HANDLER_OPTIONS = {
+  connectionTimeout: 3_000,
+  requestTimeout: 5_000,
+  throwOnRequestTimeout: true,
+} as const;

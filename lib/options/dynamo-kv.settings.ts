@@ -1,0 +1,102 @@
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { Registry } from 'prom-client';
+import { InvalidOptionsError } from '../contract/kv-store.errors.js';
+import {
+  DEFAULT_HEALTH_CHECK_SETTINGS,
+  DEFAULT_REQUEST_HANDLER_OPTIONS,
+  type DynamoKvModuleOptions,
+  type HealthCheckSettings,
+} from './dynamo-kv.options.js';
+import { attributeName, milliseconds, optionalBoolean, optionalEndpoint, optionalRegion } from './option-checks.js';
+
+/** The store's client: one the module builds from this config and owns, or one the application passed in. */
+export type ClientSettings =
+  | { readonly owned: true; readonly config: DynamoDBClientConfig }
+  | { readonly owned: false; readonly client: DynamoDBClient };
+
+export interface MetricsSettings {
+  readonly enabled: boolean;
+  /** prom-client's default registry when absent. */
+  readonly registry?: Registry;
+}
+
+/** Everything a store needs, validated and with defaults applied; factories read these, never raw options. */
+export interface DynamoKvSettings {
+  /** The store's name in the module (`forRoot({ name })`). */
+  readonly name: string;
+  readonly table: string;
+  readonly partitionKeyName: string;
+  readonly valueAttributeName: string;
+  readonly consistentRead: boolean;
+  readonly client: ClientSettings;
+  readonly healthCheck: Readonly<HealthCheckSettings>;
+  readonly metrics: MetricsSettings;
+}
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const CLIENT_OWNED_OPTIONS = ['region', 'endpoint', 'credentials', 'clientConfig'] as const;
+
+/**
+ * Validates the options of the store called `name` and applies defaults, once, before anything is built.
+ * Throws {@link InvalidOptionsError} naming the option.
+ */
+export function resolveSettings(options: DynamoKvModuleOptions | undefined, name: string): DynamoKvSettings {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidOptionsError('table', `is required: the options of store '${name}' are ${String(options)}; pass an object with a table name.`);
+  }
+  const partitionKeyName = attributeName(options.partitionKeyName, 'partitionKeyName', 'pk');
+  const valueAttributeName = attributeName(options.valueAttributeName, 'valueAttributeName', 'value');
+  if (partitionKeyName === valueAttributeName) {
+    throw new InvalidOptionsError('valueAttributeName', `must differ from partitionKeyName ('${partitionKeyName}').`);
+  }
+  return {
+    name,
+    table: tableName(options.table),
+    partitionKeyName,
+    valueAttributeName,
+    consistentRead: optionalBoolean(options.consistentRead, 'consistentRead', false),
+    client: clientSettings(options),
+    healthCheck: {
+      cacheTtlMs: milliseconds(options.healthCheck?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),
+      timeoutMs: milliseconds(options.healthCheck?.timeoutMs, 'healthCheck.timeoutMs', DEFAULT_HEALTH_CHECK_SETTINGS.timeoutMs, 1),
+    },
+    metrics: {
+      enabled: optionalBoolean(options.metrics?.enabled, 'metrics.enabled', true),
+      registry: options.metrics?.registry,
+    },
+  };
+}
+
+function tableName(input: unknown): string {
+  if (typeof input !== 'string' || !TABLE_NAME.test(input)) {
+    throw new InvalidOptionsError(
+      'table',
+      `must be a DynamoDB table name: 3 to 255 characters of letters, digits, '_', '-' and '.' (got ${JSON.stringify(input)}).`,
+    );
+  }
+  return input;
+}
+
+function clientSettings(options: DynamoKvModuleOptions): ClientSettings {
+  const region = optionalRegion(options.region);
+  const endpoint = optionalEndpoint(options.endpoint);
+  if (options.client !== undefined) {
+    const conflicting = CLIENT_OWNED_OPTIONS.find((option) => options[option] !== undefined);
+    if (conflicting) {
+      throw new InvalidOptionsError(conflicting, 'cannot be combined with client: configure the client you pass instead.');
+    }
+    return { owned: false, client: options.client };
+  }
+  const { clientConfig = {}, credentials } = options;
+  const config: DynamoDBClientConfig = { ...clientConfig, requestHandler: withDefaultTimeouts(clientConfig.requestHandler) };
+  if (region !== undefined) config.region = region;
+  if (endpoint !== undefined) config.endpoint = endpoint;
+  if (credentials !== undefined) config.credentials = credentials;
+  return { owned: true, config };
+}
+
+function withDefaultTimeouts(handler: DynamoDBClientConfig['requestHandler']): DynamoDBClientConfig['requestHandler'] {
+  // A handler instance is the user's own choice; only plain option objects get our defaults.
+  if (handler !== undefined && 'handle' in handler && typeof handler.handle === 'function') return handler;
+  return { ...DEFAULT_REQUEST_HANDLER_OPTIONS, ...handler };
+}

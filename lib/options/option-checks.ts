@@ -1,0 +1,54 @@
+import { InvalidOptionsError } from '../contract/kv-store.errors.js';
+
+/** One option's checks: each returns the value to use, or throws {@link InvalidOptionsError} naming the option. */
+
+export function optionalBoolean(input: unknown, option: string, fallback: boolean): boolean {
+  if (input === undefined) return fallback;
+  if (typeof input !== 'boolean') throw new InvalidOptionsError(option, 'must be a boolean.');
+  return input;
+}
+
+export function milliseconds(input: unknown, option: string, fallback: number, minimum = 0): number {
+  if (input === undefined) return fallback;
+  if (typeof input !== 'number' || !Number.isInteger(input) || input < minimum || input > 2 ** 31 - 1) {
+    throw new InvalidOptionsError(option, `must be a whole number of milliseconds, ${minimum} or more.`);
+  }
+  return input;
+}
+
+export function attributeName(input: unknown, option: string, fallback: string): string {
+  if (input === undefined) return fallback;
+  // Key attribute names are limited to 255 bytes; the same bound keeps the other attributes sane.
+  if (typeof input !== 'string' || input.length === 0 || Buffer.byteLength(input, 'utf8') > 255) {
+    throw new InvalidOptionsError(option, 'must be a non-empty string of at most 255 UTF-8 bytes.');
+  }
+  // An item is a JavaScript object on its way to the SDK: '__proto__' would set its prototype, not a field.
+  if (input === '__proto__') {
+    throw new InvalidOptionsError(option, "cannot be '__proto__': JavaScript objects cannot carry it as a field.");
+  }
+  return input;
+}
+
+export function optionalRegion(input: unknown): string | undefined {
+  if (input !== undefined && (typeof input !== 'string' || input.length === 0)) {
+    throw new InvalidOptionsError('region', 'must be a non-empty string such as "us-east-1".');
+  }
+  return input;
+}
+
+export function optionalEndpoint(input: unknown): string | undefined {
+  if (input !== undefined && !isHttpUrl(input)) {
+    throw new InvalidOptionsError('endpoint', `must be an http(s) URL (got ${JSON.stringify(input)}).`);
+  }
+  return input;
+}
+
+function isHttpUrl(input: unknown): input is string {
+  if (typeof input !== 'string') return false;
+  try {
+    const { protocol } = new URL(input);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
