@@ -7,6 +7,8 @@ const config: Config = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
+  // The consumer apps' own specs run inside those apps, with the package installed (test/consumers/).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/[^/]+/src/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,

@@ -34,3 +34,4 @@ export {
   OPERATION_DURATION_METRIC,
   OPERATION_DURATION_METRIC_TOKEN,
 } from './observability/operation-duration.metric.js';
+export { KvHttpExceptionFilter, type KvErrorBody } from './http/kv-http-exception.filter.js';

@@ -7,6 +7,7 @@ import {
   type OperationLabel,
 } from '../observability/operation-duration.metric.js';
 import { OperationObserver } from '../observability/operation-observer.js';
+import { loadOperationTracer } from '../observability/operation-span.js';
 import { clientFor, resolveRegion } from '../options/dynamo-db.client.js';
 import type { DynamoKvModuleOptions } from '../options/dynamo-kv.options.js';
 import { resolveSettings, type DynamoKvSettings } from '../options/dynamo-kv.settings.js';
@@ -25,7 +26,7 @@ function settingsFor(name: string) {
   };
 }
 
-function histogramFor(settings: DynamoKvSettings): Histogram<OperationLabel> | undefined {
+async function histogramFor(settings: DynamoKvSettings): Promise<Histogram<OperationLabel> | undefined> {
   return settings.metrics.enabled ? operationDurationHistogram(settings.metrics.registry) : undefined;
 }
 
@@ -35,7 +36,7 @@ async function createStore(settings: DynamoKvSettings, histogram: Histogram<Oper
   try {
     const region = await resolveRegion(client);
     logger.log(`Store '${settings.name}' connects to table '${settings.table}' in region '${region}'.`);
-    const observer = new OperationObserver({ name: settings.name, table: settings.table, region }, histogram);
+    const observer = new OperationObserver({ name: settings.name, table: settings.table, region }, histogram, await loadOperationTracer());
     return new DynamoKvStore(settings, { client, region }, observer);
   } catch (error) {
     if (settings.client.owned) client.destroy();

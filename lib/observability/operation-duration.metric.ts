@@ -1,4 +1,5 @@
-import { Histogram, register as defaultRegistry, type Registry } from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
+import { loadOptionalPeer } from '../peers/optional-peer.js';
 
 export const OPERATION_DURATION_METRIC = 'dynamodb_kv_operation_duration_seconds';
 
@@ -16,17 +17,21 @@ export function getMetricToken(name: string): string {
 export const OPERATION_DURATION_METRIC_TOKEN = getMetricToken(OPERATION_DURATION_METRIC);
 
 /**
- * The histogram in `registry`, created on first use. Every store and every app instance in the process
- * shares it (labels tell stores apart), so a second registration never throws "already registered".
+ * The histogram in `registry` (prom-client's default one when absent), created on first use. Every store
+ * and every app instance in the process shares it (labels tell stores apart), so a second registration
+ * never throws "already registered". Undefined when prom-client (an optional peer) is not installed.
  */
-export function operationDurationHistogram(registry: Registry = defaultRegistry): Histogram<OperationLabel> {
-  const existing = registry.getSingleMetric(OPERATION_DURATION_METRIC);
-  if (existing instanceof Histogram) return existing as Histogram<OperationLabel>;
-  return new Histogram<OperationLabel>({
+export async function operationDurationHistogram(registry?: Registry): Promise<Histogram<OperationLabel> | undefined> {
+  const prometheus = await loadOptionalPeer('prom-client', () => import('prom-client'));
+  if (prometheus === undefined) return undefined;
+  const target = registry ?? prometheus.register;
+  const existing = target.getSingleMetric(OPERATION_DURATION_METRIC);
+  if (existing instanceof prometheus.Histogram) return existing as Histogram<OperationLabel>;
+  return new prometheus.Histogram<OperationLabel>({
     name: OPERATION_DURATION_METRIC,
     help: 'Duration of DynamoDB key-value store operations, by store, table, operation and outcome.',
     labelNames: ['store', 'table', 'operation', 'outcome'],
     buckets: OPERATION_DURATION_BUCKETS,
-    registers: [registry],
+    registers: [target],
   });
 }

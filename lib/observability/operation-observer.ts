@@ -3,7 +3,7 @@ import type { KvOperation } from '../contract/kv-store.interface.js';
 import type { OperationLabel } from './operation-duration.metric.js';
 import { OperationLog, type ObservedKeys } from './operation-log.js';
 import { isFailure, outcomeOf, type OperationOutcome } from './operation-outcome.js';
-import { inOperationSpan, markSpanFailed, type SpanTarget } from './operation-span.js';
+import type { OperationTracer, SpanTarget } from './operation-span.js';
 
 export interface ObservedStore extends SpanTarget {
   name: string;
@@ -16,23 +16,30 @@ export class OperationObserver {
   constructor(
     private readonly store: ObservedStore,
     private readonly histogram: Histogram<OperationLabel> | undefined,
+    private readonly tracer: OperationTracer | undefined,
   ) {}
 
   /** `keys`: the one key of a single-key operation (logged at debug level only), or how many a batch had. */
   observe<T>(operation: KvOperation, keys: ObservedKeys, run: () => Promise<T>): Promise<T> {
-    return inOperationSpan(operation, this.store, async (span) => {
-      const started = performance.now();
-      try {
-        const result = await run();
-        this.record(operation, 'success', started, keys);
-        return result;
-      } catch (error) {
-        const failure = isFailure(error);
-        this.record(operation, outcomeOf(error), started, keys, failure ? error : undefined);
-        if (failure) markSpanFailed(span, error);
-        throw error;
-      }
-    });
+    if (this.tracer === undefined) return this.measure(operation, keys, run);
+    const tracer = this.tracer;
+    return tracer.inSpan(operation, this.store, (span) =>
+      this.measure(operation, keys, run, (error) => tracer.markFailed(span, error)),
+    );
+  }
+
+  private async measure<T>(operation: KvOperation, keys: ObservedKeys, run: () => Promise<T>, onFailure?: (error: unknown) => void): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      this.record(operation, 'success', started, keys);
+      return result;
+    } catch (error) {
+      const failure = isFailure(error);
+      this.record(operation, outcomeOf(error), started, keys, failure ? error : undefined);
+      if (failure) onFailure?.(error);
+      throw error;
+    }
   }
 
   private record(operation: KvOperation, outcome: OperationOutcome, started: number, keys: ObservedKeys, error?: unknown): void {

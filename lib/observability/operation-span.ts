@@ -1,7 +1,8 @@
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import type { KvOperation } from '../contract/kv-store.interface.js';
+import { loadOptionalPeer } from '../peers/optional-peer.js';
 
-const tracer = trace.getTracer('nestjs-dynamodb-kv');
+type OpenTelemetryApi = typeof import('@opentelemetry/api');
 
 /** The DynamoDB API each store operation calls, for `db.operation.name`. */
 const DYNAMODB_OPERATION: Record<KvOperation, string> = {
@@ -17,30 +18,44 @@ export interface SpanTarget {
 }
 
 /**
- * Runs `fn` inside a client span `kv.<operation>`, a child of the active context, with OpenTelemetry's
- * database attributes. Without an installed SDK the API hands out no-op spans, so this costs next to nothing.
+ * Client spans `kv.<operation>`, children of the active context, with OpenTelemetry's database attributes.
+ * Until the app installs an OpenTelemetry SDK the API hands out no-op spans, which cost next to nothing.
  */
-export function inOperationSpan<T>(operation: KvOperation, target: SpanTarget, fn: (span: Span) => Promise<T>): Promise<T> {
-  const attributes = {
-    'db.system.name': 'aws.dynamodb',
-    'db.operation.name': DYNAMODB_OPERATION[operation],
-    'db.collection.name': target.table,
-    'aws.dynamodb.table_names': [target.table],
-    'cloud.region': target.region,
-  };
-  return tracer.startActiveSpan(`kv.${operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      return await fn(span);
-    } finally {
-      span.end();
-    }
-  });
+export class OperationTracer {
+  private readonly tracer: Tracer;
+
+  constructor(private readonly api: OpenTelemetryApi) {
+    this.tracer = api.trace.getTracer('nestjs-dynamodb-kv');
+  }
+
+  inSpan<T>(operation: KvOperation, target: SpanTarget, fn: (span: Span) => Promise<T>): Promise<T> {
+    const attributes = {
+      'db.system.name': 'aws.dynamodb',
+      'db.operation.name': DYNAMODB_OPERATION[operation],
+      'db.collection.name': target.table,
+      'aws.dynamodb.table_names': [target.table],
+      'cloud.region': target.region,
+    };
+    return this.tracer.startActiveSpan(`kv.${operation}`, { kind: this.api.SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        return await fn(span);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  markFailed(span: Span, error: unknown): void {
+    const exception = error instanceof Error ? error : new Error(String(error));
+    // Without `code`, OpenTelemetry takes the class name (not our error code) as exception.type.
+    span.recordException({ name: exception.name, message: exception.message, stack: exception.stack });
+    span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: exception.message });
+    span.setAttribute('error.type', exception.name);
+  }
 }
 
-export function markSpanFailed(span: Span, error: unknown): void {
-  const exception = error instanceof Error ? error : new Error(String(error));
-  // Without `code`, OpenTelemetry takes the class name (not our error code) as exception.type.
-  span.recordException({ name: exception.name, message: exception.message, stack: exception.stack });
-  span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
-  span.setAttribute('error.type', exception.name);
+/** The tracer, or undefined when `@opentelemetry/api` (an optional peer) is not installed: then no spans. */
+export async function loadOperationTracer(): Promise<OperationTracer | undefined> {
+  const api = await loadOptionalPeer('@opentelemetry/api', () => import('@opentelemetry/api'));
+  return api === undefined ? undefined : new OperationTracer(api);
 }

@@ -95,7 +95,7 @@ async function start(port) {
   const endpoint = `http://127.0.0.1:${port}`;
   const java = spawn(
     'java',
-    [`-Dsqlite4java.library.path=${LIB}`, '-cp', join(LIB, '*'), SERVER_CLASS, '-inMemory', '-sharedDb', '-port', String(port)],
+    [`-Dsqlite4java.library.path=${LIB}`, '-cp', join(LIB, '*'), SERVER_CLASS, '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   java.once('exit', (code) => {

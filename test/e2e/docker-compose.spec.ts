@@ -26,10 +26,10 @@ describe('docker-compose.yml', () => {
     services = (parse(await readFile(join(REPO, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> }).services;
   });
 
-  it('runs Amazon DynamoDB Local in memory with a shared database', () => {
+  it('runs Amazon DynamoDB Local in memory with a shared database, and without telemetry', () => {
     const local = services['dynamodb-local']!;
     expect(local.image).toMatch(/^amazon\/dynamodb-local:/);
-    expect(local.command).toEqual(expect.arrayContaining(['-sharedDb', '-inMemory', '-port', '8000']));
+    expect(local.command).toEqual(expect.arrayContaining(['-sharedDb', '-inMemory', '-disableTelemetry', '-port', '8000']));
   });
 
   it('points the app at DynamoDB Local, restarts it until that is up, and publishes the app port', () => {

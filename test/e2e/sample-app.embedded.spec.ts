@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useFixture } from '../support/fixture.js';
-import { runSampleAppToExit } from '../support/sample-app-process.js';
+import { runSampleAppToExit } from '../support/server-process.js';
 
 describe('sample app on its embedded store', () => {
   const fixture = useFixture();

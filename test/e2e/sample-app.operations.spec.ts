@@ -1,6 +1,6 @@
 import type { RunningServer } from '../support/dynalite-server.js';
 import { useFixture } from '../support/fixture.js';
-import type { SampleAppProcess } from '../support/sample-app-process.js';
+import type { SampleAppProcess } from '../support/server-process.js';
 import { testEndpoint, uniqueTableName } from '../support/test-endpoint.js';
 
 const SECRET_VALUE = 'secret-value-for-log-test';

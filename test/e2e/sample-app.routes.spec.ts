@@ -1,6 +1,6 @@
 import { MAX_ITEM_BYTES } from '../../lib/index.js';
 import { useFixture } from '../support/fixture.js';
-import type { SampleAppProcess } from '../support/sample-app-process.js';
+import type { SampleAppProcess } from '../support/server-process.js';
 import { testEndpoint, uniqueTableName } from '../support/test-endpoint.js';
 
 describe('sample app routes (real process, real server)', () => {

@@ -1,10 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { INestApplication, INestApplicationContext, LoggerService, ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { DynamoKvModule, getKvStoreToken, type DynamoKvModuleForRootOptions, type KVStore } from '../../lib/index.js';
 import { startDynalite, type RunningServer } from './dynalite-server.js';
-import { startSampleApp, type SampleAppProcess } from './sample-app-process.js';
+import { startSampleApp, startServerProcess, type SampleAppProcess, type ServerProcess, type ServerProcessOptions } from './server-process.js';
 import { startHangingServer, type HangingServer } from './silent-servers.js';
 import { createTestTable, testClient, type TestTable } from './test-endpoint.js';
 
@@ -84,6 +87,19 @@ export class Fixture {
     const app = await startSampleApp(env, cwd);
     this.defer(() => app.stop('SIGKILL'));
     return app;
+  }
+
+  async serverProcess(main: string, options: ServerProcessOptions): Promise<ServerProcess> {
+    const server = await startServerProcess(main, options);
+    this.defer(() => server.stop('SIGKILL'));
+    return server;
+  }
+
+  /** A new empty folder under the system's temporary folder, removed at the end. */
+  async tempDir(prefix: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    this.defer(() => rm(dir, { recursive: true, force: true }));
+    return dir;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
+  ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -62,9 +63,15 @@ export async function createTestTable(options: { partitionKeyName?: string; pref
   return {
     name,
     client,
+    /** Deletes the table (dropping it again does nothing) and releases the client. */
     drop: async () => {
-      await client.send(new DeleteTableCommand({ TableName: name }));
-      client.destroy();
+      try {
+        await client.send(new DeleteTableCommand({ TableName: name }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      } finally {
+        client.destroy();
+      }
     },
   };
 }

@@ -33,7 +33,7 @@ function stubClient(send: (command: unknown) => Promise<unknown>) {
 function storeWith(client: DynamoDBClient, options: Partial<DynamoKvModuleOptions> = {}, owned = true) {
   const settings = resolveSettings({ table: 'unit', healthCheck: { cacheTtlMs: 0 }, metrics: { enabled: false }, ...options }, 'default');
   const region = 'us-east-1';
-  const observer = new OperationObserver({ name: 'default', table: 'unit', region }, undefined);
+  const observer = new OperationObserver({ name: 'default', table: 'unit', region }, undefined, undefined);
   return new DynamoKvStore({ ...settings, client: owned ? settings.client : { owned: false, client } }, { client, region }, observer);
 }
 

@@ -1,7 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody } from '../kv/kv-error.filter.js';
+import type { KvErrorBody } from 'nestjs-dynamodb-kv';
 
 interface FastifyError extends Error {
   code: string;
@@ -26,7 +26,7 @@ export class FastifyErrorFilter extends BaseExceptionFilter {
       cause.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
         ? `Content type '${http.getRequest<FastifyRequest>().headers['content-type'] ?? ''}' is not supported: use text/plain or application/json.`
         : cause.message;
-    const body: ErrorBody = { statusCode, error: cause.code, message };
+    const body: KvErrorBody = { statusCode, error: cause.code, message };
     void http.getResponse<FastifyReply>().status(statusCode).send(body);
   }
 }

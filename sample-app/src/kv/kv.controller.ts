@@ -1,12 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res, UseFilters, type RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { KV_STORE, type KVStore } from 'nestjs-dynamodb-kv';
-import { KvErrorFilter } from './kv-error.filter.js';
+import { KV_STORE, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
 import { contentTypeOf, keyValueOf, requestValue } from './request-value.js';
 
 /** REST over the injected store. */
 @Controller('kv')
-@UseFilters(KvErrorFilter)
+@UseFilters(KvHttpExceptionFilter)
 export class KvController {
   constructor(@Inject(KV_STORE) private readonly store: KVStore) {}
 

@@ -1,0 +1,40 @@
+import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import {
+  InvalidKeyError,
+  InvalidValueError,
+  ItemTooLargeError,
+  KeyNotFoundError,
+  KvStoreError,
+} from '../contract/kv-store.errors.js';
+
+/** The JSON body of every error answer: the HTTP status, the store's error code, and what was wrong. */
+export interface KvErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/**
+ * Answers the store's typed errors over HTTP, on Express or Fastify: 400 invalid key or value, 413 item
+ * too large, 404 key not found, 503 for DynamoDB failures (never 500). Register it globally
+ * (`APP_FILTER`, or `app.useGlobalFilters(new KvHttpExceptionFilter(app.get(HttpAdapterHost)))`) or on a
+ * controller with `@UseFilters(KvHttpExceptionFilter)`.
+ */
+@Catch(KvStoreError)
+export class KvHttpExceptionFilter implements ExceptionFilter<KvStoreError> {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(error: KvStoreError, host: ArgumentsHost): void {
+    const statusCode = httpStatusOf(error);
+    const body: KvErrorBody = { statusCode, error: error.code, message: error.message };
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, statusCode);
+  }
+}
+
+function httpStatusOf(error: KvStoreError): number {
+  if (error instanceof KeyNotFoundError) return HttpStatus.NOT_FOUND;
+  if (error instanceof ItemTooLargeError) return HttpStatus.PAYLOAD_TOO_LARGE;
+  if (error instanceof InvalidKeyError || error instanceof InvalidValueError) return HttpStatus.BAD_REQUEST;
+  return HttpStatus.SERVICE_UNAVAILABLE;
+}

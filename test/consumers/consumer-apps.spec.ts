@@ -1,0 +1,131 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { installConsumer, packLibrary } from '../support/consumer-app.js';
+import { run, succeed } from '../support/run-command.js';
+import { useFixture, type Fixture } from '../support/fixture.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { testEndpoint, type TestTable } from '../support/test-endpoint.js';
+
+/** npm installs from the registry and TypeScript builds: minutes, not seconds. */
+const SLOW = 300_000;
+
+const README = new URL('../../README.md', import.meta.url);
+
+describe('apps that install the packed package', () => {
+  const shared = useFixture('all');
+  let tarball: string;
+
+  beforeAll(async () => {
+    tarball = await packLibrary(await shared.tempDir('kv-pack-'));
+  }, SLOW);
+
+  describe.each([
+    ['nest11-cjs', 'Nest 11, CommonJS'],
+    ['nest12-esm', 'Nest 12, ESM'],
+  ])('%s (%s)', (name) => {
+    const app = useFixture('all');
+    const fixture = useFixture();
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = await app.tempDir(`kv-${name}-`);
+      await installConsumer(name, dir, tarball);
+    }, SLOW);
+
+    it('builds with tsc', async () => {
+      await succeed('npm', ['run', 'build'], dir);
+      if (name === 'nest11-cjs') await succeed('npm', ['run', 'typecheck:node10'], dir); // the specs too: they import nestjs-dynamodb-kv/testing
+    }, SLOW);
+
+    it('passes its own Jest test, which uses nestjs-dynamodb-kv/testing', async () => {
+      const result = await run('npm', ['test'], dir);
+      expect(result.output).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+      expect(result.code).toBe(0);
+    }, SLOW);
+
+    it('uses the README health controller as it stands', async () => {
+      const controllerClass = (source: string): string => /@Controller\('health'\)[\s\S]*?\n}\n/.exec(source)?.[0] ?? '';
+      const inApp = controllerClass(await readFile(join(dir, 'src/health.controller.ts'), 'utf8'));
+      expect(inApp).not.toBe('');
+      expect(controllerClass(await readFile(README, 'utf8'))).toBe(inApp);
+    });
+
+    it('serves set, get, delete, typed errors, /health and /metrics over HTTP', async () => {
+      const { server } = await startConsumer(fixture, dir);
+      const url = (path: string): string => `${server.baseUrl}${path}`;
+      const put = await fetch(url('/kv/colour'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"value":"teal"}' });
+      expect(put.status).toBe(204);
+      expect(await (await fetch(url('/kv/colour'))).json()).toEqual({ value: 'teal' });
+      expect((await fetch(url('/kv/colour'), { method: 'DELETE' })).status).toBe(204);
+
+      const missing = await fetch(url('/kv/colour'));
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ statusCode: 404, error: 'KEY_NOT_FOUND' });
+      const tooLong = await fetch(url(`/kv/${'k'.repeat(2049)}`));
+      expect(tooLong.status).toBe(400);
+      expect(await tooLong.json()).toMatchObject({ statusCode: 400, error: 'INVALID_KEY' });
+      // The app's own `instanceof KeyNotFoundError`, in the app's module format.
+      expect(await (await fetch(url('/greet/ada'))).json()).toEqual({ greeting: 'Hello, stranger' });
+
+      const health = await fetch(url('/health'));
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', details: { dynamodb: { status: 'up', tableStatus: 'ACTIVE' } } });
+      const metrics = await (await fetch(url('/metrics'))).text();
+      expect(metrics).toMatch(/dynamodb_kv_operation_duration_seconds_count\{store="default",table="[^"]+",operation="set",outcome="success"\} 1/);
+    }, SLOW);
+
+    it('answers /health with 503 once its table is gone', async () => {
+      const { server, table } = await startConsumer(fixture, dir);
+      expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);
+      await table.drop();
+      let status = 0;
+      // The store caches health results for 5 s by default; poll, bounded, until the outage shows.
+      for (let attempt = 0; attempt < 40 && status !== 503; attempt += 1) {
+        status = (await fetch(`${server.baseUrl}/health`)).status;
+        if (status !== 503) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(status).toBe(503);
+    }, SLOW);
+  });
+
+  describe('an app without the optional peers (@nestjs/terminus, prom-client, @opentelemetry/api)', () => {
+    const app = useFixture('all');
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = await app.tempDir('kv-no-optional-peers-');
+      await installConsumer('no-optional-peers', dir, tarball);
+      await succeed('npm', ['run', 'build'], dir);
+    }, SLOW);
+
+    it('has none of them installed: npm does not install optional peers', async () => {
+      for (const peer of ['@nestjs/terminus', 'prom-client', '@opentelemetry/api']) {
+        await expect(access(join(dir, 'node_modules', peer))).rejects.toThrow();
+      }
+    });
+
+    it('boots and stores, without a histogram, and names the package the health indicator needs', async () => {
+      const table = await app.table();
+      const env = { DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: table.name };
+      const result = await run(process.execPath, ['dist/main.js'], dir, { env, limitMs: 60_000 });
+      expect(result.code).toBe(0);
+      const line = result.output.split('\n').find((candidate) => candidate.startsWith('{'));
+      expect(JSON.parse(line ?? '{}')).toEqual({
+        value: 'hello',
+        histogram: null,
+        indicatorError: 'DynamoKvHealthIndicator needs the "@nestjs/terminus" package, which is not installed: npm install @nestjs/terminus@12',
+      });
+    }, SLOW);
+  });
+});
+
+/** Starts the built consumer app on a fresh table of the test server. */
+async function startConsumer(fixture: Fixture, dir: string): Promise<{ server: ServerProcess; table: TestTable }> {
+  const table = await fixture.table();
+  const server = await fixture.serverProcess(join(dir, 'dist/main.js'), {
+    cwd: dir,
+    env: { DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: table.name },
+    listeningUrl: (line) => /^Listening on (http:\/\/\S+)/.exec(line)?.[1],
+  });
+  return { server, table };
+}
