@@ -6,16 +6,23 @@ export type {
   DynamoKvOptionsFactory,
 } from './module/dynamo-kv.module-definition.js';
 export {
+  DEFAULT_BATCH_RETRY_SETTINGS,
   DEFAULT_HEALTH_CHECK_SETTINGS,
   DEFAULT_HEALTH_TIMEOUT_MS,
   DEFAULT_REQUEST_HANDLER_OPTIONS,
+  DEFAULT_TTL_ATTRIBUTE_NAME,
+  type BatchRetrySettings,
   type DynamoKvModuleOptions,
   type HealthCheckSettings,
 } from './options/dynamo-kv.options.js';
 export { DynamoKvStore } from './store/dynamo-kv.store.js';
 export { DEFAULT_STORE_NAME, getKvStoreToken, InjectKvStore, KV_STORE } from './contract/kv-store.tokens.js';
-export { MAX_ITEM_BYTES, MAX_KEY_BYTES } from './store/input/kv-input.validation.js';
+export { MAX_ITEM_BYTES, MAX_KEY_BYTES } from './input/kv-input.validation.js';
+export { MAX_TTL_SECONDS } from './input/ttl.validation.js';
 export {
+  BatchIncompleteError,
+  InvalidJsonError,
+  InvalidTtlError,
   InvalidKeyError,
   InvalidOptionsError,
   InvalidValueError,
@@ -27,11 +34,23 @@ export {
   TableNotFoundError,
   type KvStoreErrorContext,
 } from './contract/kv-store.errors.js';
-export type { KvHealth, KvHealthCheckOptions, KvHealthDetails, KvOperation, KVStore } from './contract/kv-store.interface.js';
+export type {
+  KvCallOptions,
+  KvHealth,
+  KvHealthCheckOptions,
+  KvHealthDetails,
+  KvOperation,
+  KvReadOptions,
+  KVStore,
+  KvWriteOptions,
+  TimeToLiveState,
+} from './contract/kv-store.interface.js';
 export { DynamoKvHealthIndicator, type DynamoKvHealthOptions } from './health/dynamo-kv.health.js';
 export {
   OPERATION_DURATION_BUCKETS,
   OPERATION_DURATION_METRIC,
   OPERATION_DURATION_METRIC_TOKEN,
 } from './observability/operation-duration.metric.js';
+export { CONSUMED_CAPACITY_METRIC, CONSUMED_CAPACITY_METRIC_TOKEN } from './observability/consumed-capacity.metric.js';
+export { BATCH_RETRIES_METRIC, BATCH_RETRIES_METRIC_TOKEN } from './observability/batch-retries.metric.js';
 export { KvHttpExceptionFilter, type KvErrorBody } from './http/kv-http-exception.filter.js';

@@ -3,6 +3,8 @@ import type { KvOperation } from './kv-store.interface.js';
 export interface KvStoreErrorContext {
   operation?: KvOperation;
   table?: string;
+  /** In a batch call, the position of the entry the error is about (0-based). */
+  entry?: number;
   cause?: unknown;
 }
 
@@ -12,15 +14,22 @@ export class KvStoreError extends Error {
   readonly code: string = 'KV_STORE_ERROR';
   readonly operation?: KvOperation;
   readonly table?: string;
+  readonly entry?: number;
 
   constructor(message: string, context: KvStoreErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
     this.operation = context.operation;
     this.table = context.table;
+    this.entry = context.entry;
   }
 }
 
-/** `get` found no item for the key, or the item has no string value attribute. */
+/** Names the entry of a batch call in a message about bad input. */
+function inEntry(context: KvStoreErrorContext): string {
+  return context.entry === undefined ? '' : ` (entry ${context.entry} of the ${context.operation ?? 'batch'} call)`;
+}
+
+/** A read found no value for the key: no item, an expired item, or no string value attribute. */
 export class KeyNotFoundError extends KvStoreError {
   override readonly name = 'KeyNotFoundError';
   override readonly code = 'KEY_NOT_FOUND';
@@ -29,32 +38,45 @@ export class KeyNotFoundError extends KvStoreError {
     /** The key that was looked up; kept off the message so that logging the error does not leak it. */
     readonly key: string,
     table: string,
+    /** True when an item was there but its expiry had passed (DynamoDB deletes expired items late). */
+    readonly expired = false,
+    operation: KvOperation = 'get',
   ) {
-    super(`No value is stored under the given key in table '${table}'.`, { operation: 'get', table });
+    super(`No value is stored under the given key in table '${table}'${expired ? ' (it expired)' : ''}.`, { operation, table });
   }
 }
 
-/** The key is not a string, is empty, is over 2048 UTF-8 bytes, or has a lone surrogate. */
+/** The key is not a string, is empty, is over 2048 UTF-8 bytes (with the key prefix), or has a lone surrogate. */
 export class InvalidKeyError extends KvStoreError {
   override readonly name = 'InvalidKeyError';
   override readonly code = 'INVALID_KEY';
 
   constructor(reason: string, context: KvStoreErrorContext = {}) {
-    super(`Invalid key: ${reason}`, context);
+    super(`Invalid key${inEntry(context)}: ${reason}`, context);
   }
 }
 
-/** The value is not a string, or has a lone surrogate that has no UTF-8 form. */
+/** The value is not a string, has a lone surrogate that has no UTF-8 form, or has no exact JSON form. */
 export class InvalidValueError extends KvStoreError {
   override readonly name = 'InvalidValueError';
   override readonly code = 'INVALID_VALUE';
 
   constructor(reason: string, context: KvStoreErrorContext = {}) {
-    super(`Invalid value: ${reason}`, context);
+    super(`Invalid value${inEntry(context)}: ${reason}`, context);
   }
 }
 
-/** The item (attribute names plus key and value, in UTF-8 bytes) is over DynamoDB's 400 KB limit. */
+/** `ttlSeconds` (or `ttl.defaultSeconds`) is not a whole number of seconds from 1 to 10 years. */
+export class InvalidTtlError extends KvStoreError {
+  override readonly name = 'InvalidTtlError';
+  override readonly code = 'INVALID_TTL';
+
+  constructor(reason: string, context: KvStoreErrorContext = {}) {
+    super(`Invalid ttlSeconds${inEntry(context)}: ${reason}`, context);
+  }
+}
+
+/** The item (attribute names plus key, value and expiry, in UTF-8 bytes) is over DynamoDB's 400 KB limit. */
 export class ItemTooLargeError extends KvStoreError {
   override readonly name = 'ItemTooLargeError';
   override readonly code = 'ITEM_TOO_LARGE';
@@ -65,10 +87,42 @@ export class ItemTooLargeError extends KvStoreError {
     context: KvStoreErrorContext = {},
   ) {
     super(
-      `The item would be ${itemBytes} bytes (attribute names plus key and value, UTF-8); ` +
+      `The item${inEntry(context)} would be ${itemBytes} bytes (attribute names plus key, value and expiry, UTF-8); ` +
         `DynamoDB stores at most ${maxItemBytes}. Store a shorter value.`,
       context,
     );
+  }
+}
+
+/** `getJson` read a value that is not JSON. */
+export class InvalidJsonError extends KvStoreError {
+  override readonly name = 'InvalidJsonError';
+  override readonly code = 'INVALID_JSON';
+
+  constructor(
+    /** The key whose value did not parse; kept off the message. */
+    readonly key: string,
+    table: string,
+    cause: unknown,
+  ) {
+    super(`The value stored under the given key in table '${table}' is not JSON.`, { operation: 'get_json', table, cause });
+  }
+}
+
+/**
+ * A batch call could not finish: DynamoDB kept returning some keys or items as unprocessed until the retry
+ * bound. The others were read or written; `unprocessedKeys` lists the rest (not in the message).
+ */
+export class BatchIncompleteError extends KvStoreError {
+  override readonly name = 'BatchIncompleteError';
+  override readonly code = 'BATCH_INCOMPLETE';
+
+  constructor(
+    readonly unprocessedKeys: string[],
+    reason: string,
+    context: KvStoreErrorContext = {},
+  ) {
+    super(`The ${context.operation ?? 'batch'} call left ${unprocessedKeys.length} key(s) unprocessed: ${reason}.`, context);
   }
 }
 
@@ -99,7 +153,7 @@ export class TableNotActiveError extends KvStoreError {
   }
 }
 
-/** Module options are missing or wrong; raised at bootstrap, naming the option. */
+/** Module options are missing or wrong, or the table does not match them; raised at bootstrap, naming the option. */
 export class InvalidOptionsError extends KvStoreError {
   override readonly name = 'InvalidOptionsError';
   override readonly code = 'INVALID_OPTIONS';

@@ -9,23 +9,63 @@ export interface KvHealthDetails {
   region: string;
   /** DynamoDB's TableStatus (ACTIVE, CREATING, ...) when the table could be described. */
   tableStatus?: string;
+  /**
+   * With the `ttl` option: whether DynamoDB deletes expired items of this table (DescribeTimeToLive for
+   * the store's expiry attribute); absent when it could not be read. Reads ignore expired items either
+   * way; DISABLED means they are kept, taking space and read capacity.
+   */
+  ttl?: TimeToLiveState;
   /** Why the store is DOWN. */
   error?: string;
 }
+
+/** DynamoDB's TimeToLiveStatus for the store's expiry attribute (DISABLED when TTL is on another one). */
+export type TimeToLiveState = 'ENABLED' | 'ENABLING' | 'DISABLED' | 'DISABLING';
 
 export interface KvHealthCheckOptions {
   /** Cancels the check: `assertHealthy` then rejects, `healthCheck` reports DOWN with the reason. */
   signal?: AbortSignal;
 }
 
+/** Options every call takes. */
+export interface KvCallOptions {
+  /** Cancels the call: it rejects with `OperationAbortedError`, and batch retries stop. */
+  signal?: AbortSignal;
+}
+
+export interface KvReadOptions extends KvCallOptions {
+  /** A strongly consistent read (twice the read cost); the store's `consistentRead` option by default. */
+  consistentRead?: boolean;
+}
+
+export interface KvWriteOptions extends KvCallOptions {
+  /** Seconds until the value expires (1 to 10 years); the store's `ttl.defaultSeconds`, else never. */
+  ttlSeconds?: number;
+}
+
 /**
- * A string key-value store. Semantics follow GoFr's KVStore: `set` overwrites,
- * `get` of a missing key rejects with `KeyNotFoundError`, `delete` of a missing key succeeds.
+ * A string key-value store. Semantics follow GoFr's KVStore: `set` overwrites, `get` of a missing key
+ * rejects with `KeyNotFoundError`, `delete` of a missing key succeeds. An item whose expiry has passed is
+ * missing to every read, whether or not DynamoDB has deleted it yet.
  */
 export interface KVStore {
-  get(key: string): Promise<string>;
-  set(key: string, value: string): Promise<void>;
-  delete(key: string): Promise<void>;
+  get(key: string, options?: KvReadOptions): Promise<string>;
+  set(key: string, value: string, options?: KvWriteOptions): Promise<void>;
+  delete(key: string, options?: KvCallOptions): Promise<void>;
+  /** The values of the keys that have one; missing and expired keys are left out. */
+  getMany(keys: Iterable<string>, options?: KvReadOptions): Promise<Map<string, string>>;
+  /** Writes every entry (the last one wins for a repeated key); not atomic: on failure some may be written. */
+  setMany(entries: Iterable<readonly [string, string]>, options?: KvWriteOptions): Promise<void>;
+  /** Deletes every key; not atomic. */
+  deleteMany(keys: Iterable<string>, options?: KvCallOptions): Promise<void>;
+  /** Writes only when the key has no value (or it expired); true when it wrote. */
+  setIfAbsent(key: string, value: string, options?: KvWriteOptions): Promise<boolean>;
+  /** Writes `next` only while the stored, unexpired value equals `expected`; true when it wrote. */
+  compareAndSwap(key: string, expected: string, next: string, options?: KvWriteOptions): Promise<boolean>;
+  /** `JSON.parse` of the stored value; `InvalidJsonError` when it is not JSON. */
+  getJson<T = unknown>(key: string, options?: KvReadOptions): Promise<T>;
+  /** Stores `JSON.stringify(value)`; `InvalidValueError` for what JSON cannot represent exactly. */
+  setJson(key: string, value: unknown, options?: KvWriteOptions): Promise<void>;
   /** Resolves with the details when the store can serve; rejects with a `KvStoreError` that says why not. */
   assertHealthy(options?: KvHealthCheckOptions): Promise<KvHealthDetails>;
   /** The same check as a report, GoFr-style: never rejects. */
@@ -33,4 +73,15 @@ export interface KVStore {
 }
 
 /** The operations a store observes; errors name theirs in `operation`. */
-export type KvOperation = 'get' | 'set' | 'delete' | 'health_check';
+export type KvOperation =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'get_many'
+  | 'set_many'
+  | 'delete_many'
+  | 'set_if_absent'
+  | 'compare_and_swap'
+  | 'get_json'
+  | 'set_json'
+  | 'health_check';

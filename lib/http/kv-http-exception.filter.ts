@@ -1,7 +1,9 @@
 import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import {
+  InvalidJsonError,
   InvalidKeyError,
+  InvalidTtlError,
   InvalidValueError,
   ItemTooLargeError,
   KeyNotFoundError,
@@ -16,8 +18,9 @@ export interface KvErrorBody {
 }
 
 /**
- * Answers the store's typed errors over HTTP, on Express or Fastify: 400 invalid key or value, 413 item
- * too large, 404 key not found, 503 for DynamoDB failures (never 500). Register it globally
+ * Answers the store's typed errors over HTTP, on Express or Fastify: 400 invalid key, value or TTL, 404
+ * key not found, 413 item too large, 422 a stored value that is not JSON (getJson), 503 for DynamoDB
+ * failures (never 500). Register it globally
  * (`APP_FILTER`, or `app.useGlobalFilters(new KvHttpExceptionFilter(app.get(HttpAdapterHost)))`) or on a
  * controller with `@UseFilters(KvHttpExceptionFilter)`.
  */
@@ -35,6 +38,9 @@ export class KvHttpExceptionFilter implements ExceptionFilter<KvStoreError> {
 function httpStatusOf(error: KvStoreError): number {
   if (error instanceof KeyNotFoundError) return HttpStatus.NOT_FOUND;
   if (error instanceof ItemTooLargeError) return HttpStatus.PAYLOAD_TOO_LARGE;
-  if (error instanceof InvalidKeyError || error instanceof InvalidValueError) return HttpStatus.BAD_REQUEST;
+  if (error instanceof InvalidJsonError) return HttpStatus.UNPROCESSABLE_ENTITY;
+  if (error instanceof InvalidKeyError || error instanceof InvalidValueError || error instanceof InvalidTtlError) {
+    return HttpStatus.BAD_REQUEST;
+  }
   return HttpStatus.SERVICE_UNAVAILABLE;
 }

@@ -2,3 +2,4 @@
 export const DYNAMO_KV_OPTIONS = Symbol('DYNAMO_KV_OPTIONS');
 export const DYNAMO_KV_SETTINGS = Symbol('DYNAMO_KV_SETTINGS');
 export const DYNAMO_KV_STORE = Symbol('DYNAMO_KV_STORE');
+export const DYNAMO_KV_METRICS = Symbol('DYNAMO_KV_METRICS');

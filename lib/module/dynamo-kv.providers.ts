@@ -1,18 +1,17 @@
 import { Logger, type Provider } from '@nestjs/common';
-import type { Histogram } from 'prom-client';
 import { getKvStoreToken } from '../contract/kv-store.tokens.js';
-import {
-  OPERATION_DURATION_METRIC_TOKEN,
-  operationDurationHistogram,
-  type OperationLabel,
-} from '../observability/operation-duration.metric.js';
+import { BATCH_RETRIES_METRIC_TOKEN } from '../observability/batch-retries.metric.js';
+import { CONSUMED_CAPACITY_METRIC_TOKEN } from '../observability/consumed-capacity.metric.js';
+import { OPERATION_DURATION_METRIC_TOKEN } from '../observability/operation-duration.metric.js';
 import { OperationObserver } from '../observability/operation-observer.js';
 import { loadOperationTracer } from '../observability/operation-span.js';
+import { loadStoreMetrics, type StoreMetrics } from '../observability/store-metrics.js';
 import { clientFor, resolveRegion } from '../options/dynamo-db.client.js';
 import type { DynamoKvModuleOptions } from '../options/dynamo-kv.options.js';
 import { resolveSettings, type DynamoKvSettings } from '../options/dynamo-kv.settings.js';
 import { DynamoKvStore } from '../store/dynamo-kv.store.js';
-import { DYNAMO_KV_OPTIONS, DYNAMO_KV_SETTINGS, DYNAMO_KV_STORE } from './dynamo-kv.internal-tokens.js';
+import { prepareTable } from '../store/table-setup.js';
+import { DYNAMO_KV_METRICS, DYNAMO_KV_OPTIONS, DYNAMO_KV_SETTINGS, DYNAMO_KV_STORE } from './dynamo-kv.internal-tokens.js';
 import { StoreRegistrations } from './store-registrations.js';
 
 const logger = new Logger('DynamoKvModule');
@@ -26,17 +25,18 @@ function settingsFor(name: string) {
   };
 }
 
-async function histogramFor(settings: DynamoKvSettings): Promise<Histogram<OperationLabel> | undefined> {
-  return settings.metrics.enabled ? operationDurationHistogram(settings.metrics.registry) : undefined;
+function metricsFor(settings: DynamoKvSettings): Promise<StoreMetrics | undefined> {
+  return settings.metrics.enabled ? loadStoreMetrics(settings.metrics.registry) : Promise.resolve(undefined);
 }
 
-/** Builds (or adopts) the client and resolves its region: all before the app serves. */
-async function createStore(settings: DynamoKvSettings, histogram: Histogram<OperationLabel> | undefined): Promise<DynamoKvStore> {
+/** Builds (or adopts) the client, resolves its region and, when asked, prepares the table: all before the app serves. */
+async function createStore(settings: DynamoKvSettings, metrics: StoreMetrics | undefined): Promise<DynamoKvStore> {
   const client = clientFor(settings.client);
   try {
     const region = await resolveRegion(client);
+    if (settings.createTable) await prepareTable(client, settings);
     logger.log(`Store '${settings.name}' connects to table '${settings.table}' in region '${region}'.`);
-    const observer = new OperationObserver({ name: settings.name, table: settings.table, region }, histogram, await loadOperationTracer());
+    const observer = new OperationObserver({ name: settings.name, table: settings.table, region }, metrics, await loadOperationTracer());
     return new DynamoKvStore(settings, { client, region }, observer);
   } catch (error) {
     if (settings.client.owned) client.destroy();
@@ -44,15 +44,23 @@ async function createStore(settings: DynamoKvSettings, histogram: Histogram<Oper
   }
 }
 
+/** Each metric under the token `@InjectMetric(name)` resolves; undefined when metrics are off or prom-client is missing. */
+const METRIC_TOKENS = {
+  [OPERATION_DURATION_METRIC_TOKEN]: (metrics?: StoreMetrics) => metrics?.duration,
+  [CONSUMED_CAPACITY_METRIC_TOKEN]: (metrics?: StoreMetrics) => metrics?.consumedCapacity,
+  [BATCH_RETRIES_METRIC_TOKEN]: (metrics?: StoreMetrics) => metrics?.batchRetries,
+};
+
 export function storeProviders(name: string): Provider[] {
   return [
     { provide: DYNAMO_KV_SETTINGS, useFactory: settingsFor(name), inject: [DYNAMO_KV_OPTIONS, StoreRegistrations] },
-    { provide: OPERATION_DURATION_METRIC_TOKEN, useFactory: histogramFor, inject: [DYNAMO_KV_SETTINGS] },
-    { provide: DYNAMO_KV_STORE, useFactory: createStore, inject: [DYNAMO_KV_SETTINGS, OPERATION_DURATION_METRIC_TOKEN] },
+    { provide: DYNAMO_KV_METRICS, useFactory: metricsFor, inject: [DYNAMO_KV_SETTINGS] },
+    ...Object.entries(METRIC_TOKENS).map(([token, pick]) => ({ provide: token, useFactory: pick, inject: [DYNAMO_KV_METRICS] })),
+    { provide: DYNAMO_KV_STORE, useFactory: createStore, inject: [DYNAMO_KV_SETTINGS, DYNAMO_KV_METRICS] },
     { provide: getKvStoreToken(name), useExisting: DYNAMO_KV_STORE },
   ];
 }
 
 export function storeExports(name: string): string[] {
-  return [getKvStoreToken(name), OPERATION_DURATION_METRIC_TOKEN];
+  return [getKvStoreToken(name), ...Object.keys(METRIC_TOKENS)];
 }

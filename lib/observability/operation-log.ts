@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { InvalidKeyError, InvalidValueError, ItemTooLargeError } from '../contract/kv-store.errors.js';
+import { InvalidKeyError, InvalidTtlError, InvalidValueError, ItemTooLargeError } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 import type { OperationOutcome } from './operation-outcome.js';
 
@@ -48,5 +48,10 @@ export class OperationLog {
 }
 
 function isInputError(error: Error): boolean {
-  return error instanceof InvalidKeyError || error instanceof InvalidValueError || error instanceof ItemTooLargeError;
+  return (
+    error instanceof InvalidKeyError ||
+    error instanceof InvalidValueError ||
+    error instanceof InvalidTtlError ||
+    error instanceof ItemTooLargeError
+  );
 }

@@ -1,21 +1,21 @@
-import type { Histogram } from 'prom-client';
 import type { KvOperation } from '../contract/kv-store.interface.js';
-import type { OperationLabel } from './operation-duration.metric.js';
+import type { CapacityKind } from './consumed-capacity.metric.js';
 import { OperationLog, type ObservedKeys } from './operation-log.js';
 import { isFailure, outcomeOf, type OperationOutcome } from './operation-outcome.js';
 import type { OperationTracer, SpanTarget } from './operation-span.js';
+import type { StoreMetrics } from './store-metrics.js';
 
 export interface ObservedStore extends SpanTarget {
   name: string;
 }
 
-/** Gives every store operation its span, its histogram sample and its log line. */
+/** Gives every store operation its span, its histogram sample and its log line; counts capacity and retries. */
 export class OperationObserver {
   private readonly log = new OperationLog();
 
   constructor(
     private readonly store: ObservedStore,
-    private readonly histogram: Histogram<OperationLabel> | undefined,
+    private readonly metrics: StoreMetrics | undefined,
     private readonly tracer: OperationTracer | undefined,
   ) {}
 
@@ -26,6 +26,16 @@ export class OperationObserver {
     return tracer.inSpan(operation, this.store, (span) =>
       this.measure(operation, keys, run, (error) => tracer.markFailed(span, error)),
     );
+  }
+
+  /** Capacity DynamoDB reported for one request of `operation`. */
+  consumed(operation: KvOperation, kind: CapacityKind, units: number): void {
+    if (units > 0) this.metrics?.consumedCapacity.inc({ store: this.store.name, table: this.store.table, operation, kind }, units);
+  }
+
+  /** One resend of the keys or items a batch request of `operation` left unprocessed. */
+  batchRetried(operation: KvOperation): void {
+    this.metrics?.batchRetries.inc({ store: this.store.name, table: this.store.table, operation });
   }
 
   private async measure<T>(operation: KvOperation, keys: ObservedKeys, run: () => Promise<T>, onFailure?: (error: unknown) => void): Promise<T> {
@@ -45,7 +55,7 @@ export class OperationObserver {
   private record(operation: KvOperation, outcome: OperationOutcome, started: number, keys: ObservedKeys, error?: unknown): void {
     const durationMs = performance.now() - started;
     const { name: store, table } = this.store;
-    this.histogram?.observe({ store, table, operation, outcome }, durationMs / 1000);
+    this.metrics?.duration.observe({ store, table, operation, outcome }, durationMs / 1000);
     this.log.write({ store, table, operation, outcome, durationMs, keys, error });
   }
 }

@@ -9,6 +9,13 @@ const DYNAMODB_OPERATION: Record<KvOperation, string> = {
   get: 'GetItem',
   set: 'PutItem',
   delete: 'DeleteItem',
+  get_many: 'BatchGetItem',
+  set_many: 'BatchWriteItem',
+  delete_many: 'BatchWriteItem',
+  set_if_absent: 'PutItem',
+  compare_and_swap: 'PutItem',
+  get_json: 'GetItem',
+  set_json: 'PutItem',
   health_check: 'DescribeTable',
 };
 

@@ -17,8 +17,23 @@ export interface DynamoKvModuleOptions {
   valueAttributeName?: string;
   /** Credentials or a provider; defaults to the AWS default provider chain. */
   credentials?: ClientCredentials;
-  /** Strongly consistent reads for `get` (twice the read cost). Default false. */
+  /** Strongly consistent reads by default (twice the read cost); each read can say otherwise. Default false. */
   consistentRead?: boolean;
+  /**
+   * Prepended to every key on the wire (e.g. `'sessions:'`), counted in the 2048-byte key limit, and
+   * stripped from what `getMany` returns: stores with different prefixes share a table without meeting.
+   */
+  keyPrefix?: string;
+  /** Expiry of values: the Number attribute that holds it (epoch seconds), and a TTL for writes without one. */
+  ttl?: { attributeName?: string; defaultSeconds?: number };
+  /**
+   * Development convenience: at bootstrap, create the table (on demand, string partition key) when it is
+   * missing, wait until it is ACTIVE (within 60 s), and enable TTL on it when `ttl` is set. Default false:
+   * the store never creates or alters tables unless asked.
+   */
+  createTable?: boolean;
+  /** How batch calls resend what DynamoDB leaves unprocessed: exponential backoff with full jitter, bounded. */
+  batchRetry?: Partial<BatchRetrySettings>;
   /**
    * Passed to `new DynamoDBClient()` (retries, timeouts, ...). A plain-object `requestHandler` is merged
    * over the module's defaults ({@link DEFAULT_REQUEST_HANDLER_OPTIONS}).
@@ -31,6 +46,22 @@ export interface DynamoKvModuleOptions {
   /** The operation-duration histogram: on by default, in prom-client's default registry. */
   metrics?: { enabled?: boolean; registry?: Registry };
 }
+
+export interface BatchRetrySettings {
+  /** Requests per batch, the first included, before giving up with `BatchIncompleteError`. Default 10. */
+  maxAttempts: number;
+  /** The backoff before the first resend is up to this; it doubles with each resend. Default 50. */
+  baseDelayMs: number;
+  /** No single backoff is longer. Default 2000. */
+  maxDelayMs: number;
+  /** No resend starts after this long since the first request. Default 10000. */
+  maxElapsedMs: number;
+}
+
+export const DEFAULT_BATCH_RETRY_SETTINGS: BatchRetrySettings = { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 2_000, maxElapsedMs: 10_000 };
+
+/** The expiry attribute's name when `ttl.attributeName` is not given. */
+export const DEFAULT_TTL_ATTRIBUTE_NAME = 'expiresAt';
 
 export interface HealthCheckSettings {
   /** How long a result is reused; DescribeTable is rate-limited. 0 disables the cache. Default 5000. */

@@ -1,13 +1,17 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Registry } from 'prom-client';
 import { InvalidOptionsError } from '../contract/kv-store.errors.js';
+import { assertValidTtl } from '../input/ttl.validation.js';
 import {
+  DEFAULT_BATCH_RETRY_SETTINGS,
   DEFAULT_HEALTH_CHECK_SETTINGS,
   DEFAULT_REQUEST_HANDLER_OPTIONS,
+  DEFAULT_TTL_ATTRIBUTE_NAME,
+  type BatchRetrySettings,
   type DynamoKvModuleOptions,
   type HealthCheckSettings,
 } from './dynamo-kv.options.js';
-import { attributeName, milliseconds, optionalBoolean, optionalEndpoint, optionalRegion } from './option-checks.js';
+import { attributeName, count, keyPrefix, milliseconds, optionalBoolean, optionalEndpoint, optionalRegion } from './option-checks.js';
 
 /** The store's client: one the module builds from this config and owns, or one the application passed in. */
 export type ClientSettings =
@@ -20,6 +24,13 @@ export interface MetricsSettings {
   readonly registry?: Registry;
 }
 
+export interface TtlSettings {
+  /** Whether the `ttl` option was given: then health reports DynamoDB's TTL state, and createTable enables it. */
+  readonly configured: boolean;
+  readonly attributeName: string;
+  readonly defaultSeconds?: number;
+}
+
 /** Everything a store needs, validated and with defaults applied; factories read these, never raw options. */
 export interface DynamoKvSettings {
   /** The store's name in the module (`forRoot({ name })`). */
@@ -27,7 +38,11 @@ export interface DynamoKvSettings {
   readonly table: string;
   readonly partitionKeyName: string;
   readonly valueAttributeName: string;
+  readonly keyPrefix: string;
   readonly consistentRead: boolean;
+  readonly ttl: TtlSettings;
+  readonly createTable: boolean;
+  readonly batchRetry: Readonly<BatchRetrySettings>;
   readonly client: ClientSettings;
   readonly healthCheck: Readonly<HealthCheckSettings>;
   readonly metrics: MetricsSettings;
@@ -49,12 +64,20 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
   if (partitionKeyName === valueAttributeName) {
     throw new InvalidOptionsError('valueAttributeName', `must differ from partitionKeyName ('${partitionKeyName}').`);
   }
+  const ttl = ttlSettings(options.ttl);
+  if (ttl.attributeName === partitionKeyName || ttl.attributeName === valueAttributeName) {
+    throw new InvalidOptionsError('ttl.attributeName', `must differ from partitionKeyName and valueAttributeName ('${ttl.attributeName}').`);
+  }
   return {
     name,
     table: tableName(options.table),
     partitionKeyName,
     valueAttributeName,
+    keyPrefix: keyPrefix(options.keyPrefix),
     consistentRead: optionalBoolean(options.consistentRead, 'consistentRead', false),
+    ttl,
+    createTable: optionalBoolean(options.createTable, 'createTable', false),
+    batchRetry: batchRetrySettings(options.batchRetry),
     client: clientSettings(options),
     healthCheck: {
       cacheTtlMs: milliseconds(options.healthCheck?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),
@@ -65,6 +88,34 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
       registry: options.metrics?.registry,
     },
   };
+}
+
+function ttlSettings(input: DynamoKvModuleOptions['ttl']): TtlSettings {
+  if (input === undefined) return { configured: false, attributeName: DEFAULT_TTL_ATTRIBUTE_NAME };
+  if (input === null || typeof input !== 'object') throw new InvalidOptionsError('ttl', 'must be an object: { attributeName?, defaultSeconds? }.');
+  const { defaultSeconds } = input;
+  if (defaultSeconds !== undefined) {
+    try {
+      assertValidTtl(defaultSeconds, {});
+    } catch (error) {
+      throw new InvalidOptionsError('ttl.defaultSeconds', (error as Error).message.replace(/^Invalid ttlSeconds: /, 'is invalid: '), error);
+    }
+  }
+  return { configured: true, attributeName: attributeName(input.attributeName, 'ttl.attributeName', DEFAULT_TTL_ATTRIBUTE_NAME), defaultSeconds };
+}
+
+function batchRetrySettings(input: DynamoKvModuleOptions['batchRetry']): BatchRetrySettings {
+  const defaults = DEFAULT_BATCH_RETRY_SETTINGS;
+  const settings = {
+    maxAttempts: count(input?.maxAttempts, 'batchRetry.maxAttempts', defaults.maxAttempts),
+    baseDelayMs: milliseconds(input?.baseDelayMs, 'batchRetry.baseDelayMs', defaults.baseDelayMs),
+    maxDelayMs: milliseconds(input?.maxDelayMs, 'batchRetry.maxDelayMs', defaults.maxDelayMs),
+    maxElapsedMs: milliseconds(input?.maxElapsedMs, 'batchRetry.maxElapsedMs', defaults.maxElapsedMs),
+  };
+  if (settings.maxDelayMs < settings.baseDelayMs) {
+    throw new InvalidOptionsError('batchRetry.maxDelayMs', `must be at least batchRetry.baseDelayMs (${settings.baseDelayMs}).`);
+  }
+  return settings;
 }
 
 function tableName(input: unknown): string {

@@ -9,9 +9,18 @@ export function optionalBoolean(input: unknown, option: string, fallback: boolea
 }
 
 export function milliseconds(input: unknown, option: string, fallback: number, minimum = 0): number {
+  return wholeNumber(input, option, fallback, minimum, 'a whole number of milliseconds');
+}
+
+export function count(input: unknown, option: string, fallback: number): number {
+  return wholeNumber(input, option, fallback, 1, 'a whole number');
+}
+
+function wholeNumber(input: unknown, option: string, fallback: number, minimum: number, what: string): number {
   if (input === undefined) return fallback;
+  // Timers take at most 2^31 - 1 ms; the same bound keeps counts sane.
   if (typeof input !== 'number' || !Number.isInteger(input) || input < minimum || input > 2 ** 31 - 1) {
-    throw new InvalidOptionsError(option, `must be a whole number of milliseconds, ${minimum} or more.`);
+    throw new InvalidOptionsError(option, `must be ${what}, ${minimum} or more.`);
   }
   return input;
 }
@@ -25,6 +34,15 @@ export function attributeName(input: unknown, option: string, fallback: string):
   // An item is a JavaScript object on its way to the SDK: '__proto__' would set its prototype, not a field.
   if (input === '__proto__') {
     throw new InvalidOptionsError(option, "cannot be '__proto__': JavaScript objects cannot carry it as a field.");
+  }
+  return input;
+}
+
+export function keyPrefix(input: unknown): string {
+  if (input === undefined) return '';
+  // A key adds at least one byte to the prefix, and the whole stays within DynamoDB's 2048.
+  if (typeof input !== 'string' || !input.isWellFormed() || Buffer.byteLength(input, 'utf8') > 2047) {
+    throw new InvalidOptionsError('keyPrefix', 'must be a string of at most 2047 UTF-8 bytes, with no lone surrogate.');
   }
   return input;
 }

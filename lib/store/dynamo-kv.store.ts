@@ -1,15 +1,28 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { KeyNotFoundError, TableNotActiveError, type KvStoreError } from '../contract/kv-store.errors.js';
-import type { KvHealth, KvHealthCheckOptions, KvHealthDetails, KvOperation, KVStore } from '../contract/kv-store.interface.js';
-import { HealthCheckCache } from '../health/health-check.cache.js';
+import { InvalidJsonError, KeyNotFoundError, TableNotActiveError, type KvStoreError } from '../contract/kv-store.errors.js';
+import type {
+  KvCallOptions,
+  KvHealth,
+  KvHealthCheckOptions,
+  KvHealthDetails,
+  KvReadOptions,
+  KVStore,
+  KvWriteOptions,
+} from '../contract/kv-store.interface.js';
+import { jsonOf } from '../input/json-value.js';
+import { InputRules } from '../input/input-rules.js';
 import type { OperationObserver } from '../observability/operation-observer.js';
 import type { DynamoKvSettings } from '../options/dynamo-kv.settings.js';
-import { abortable } from './abortable.js';
-import { assertItemFits, assertValidKey, assertValidValue } from './input/kv-input.validation.js';
-import { activeTableStatus, describeTableCommand } from './requests/describe-table.request.js';
-import { deleteItemCommand, getItemCommand, putItemCommand, storedValue } from './requests/item.request.js';
-import { describeFailure, toKvStoreError } from './sdk-errors.js';
+import { readMany } from './batch-reads.js';
+import { writeMany } from './batch-writes.js';
+import { deleteRequest, putRequest } from './requests/batch-write.request.js';
+import { compareAndSwapCommand, isConditionFailed, putIfAbsentCommand } from './requests/conditional-put.request.js';
+import { ItemFormat } from './requests/item-format.js';
+import { deleteItemCommand, getItemCommand, putItemCommand, type TableTarget } from './requests/item.request.js';
+import { RequestSender } from './request-sender.js';
+import { describeFailure } from './sdk-errors.js';
+import { TableHealth } from './table-health.js';
 
 /** The store's client and the region it resolved at bootstrap. */
 export interface StoreConnection {
@@ -18,13 +31,16 @@ export interface StoreConnection {
 }
 
 /**
- * {@link KVStore} over one DynamoDB table: string partition key, string value attribute. It validates
- * input, lets the observer see each operation, and delegates the request to `requests/`. It owns its
- * client's lifecycle: a client it built is destroyed once, on application shutdown.
+ * {@link KVStore} over one DynamoDB table: string partition key, string value attribute, optional expiry.
+ * It validates input before any request, lets the observer see each operation, and delegates the
+ * requests. It owns its client's lifecycle: a client it built is destroyed once, on application shutdown.
  */
 export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   private readonly logger = new Logger(DynamoKvStore.name);
-  private readonly healthCache: HealthCheckCache<KvHealthDetails>;
+  private readonly target: TableTarget;
+  private readonly input: InputRules;
+  private readonly sender: RequestSender;
+  private readonly health: TableHealth;
   private closed = false;
 
   constructor(
@@ -32,7 +48,10 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     private readonly connection: StoreConnection,
     private readonly observer: OperationObserver,
   ) {
-    this.healthCache = new HealthCheckCache(settings.healthCheck.cacheTtlMs);
+    this.target = { table: settings.table, format: new ItemFormat(settings) };
+    this.input = new InputRules(this.target.format, settings.table, settings.ttl.defaultSeconds, Date.now);
+    this.sender = new RequestSender({ ...connection, table: settings.table }, observer);
+    this.health = new TableHealth(settings, connection.region, this.sender, observer);
   }
 
   get name(): string {
@@ -47,40 +66,100 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     return this.connection.region;
   }
 
-  get(key: string): Promise<string> {
-    return this.observer.observe('get', { key }, async () => {
-      assertValidKey(key, 'get', this.table);
-      const output = await this.send('get', () => this.connection.client.send(getItemCommand(this.settings, key)));
-      const value = storedValue(this.settings, output);
-      if (value === undefined) throw new KeyNotFoundError(key, this.table);
-      return value;
+  get(key: string, options: KvReadOptions = {}): Promise<string> {
+    return this.observer.observe('get', { key }, () => this.read('get', key, options));
+  }
+
+  getJson<T = unknown>(key: string, options: KvReadOptions = {}): Promise<T> {
+    return this.observer.observe('get_json', { key }, async () => {
+      const value = await this.read('get_json', key, options);
+      try {
+        return JSON.parse(value) as T;
+      } catch (error) {
+        throw new InvalidJsonError(key, this.table, error);
+      }
     });
   }
 
-  set(key: string, value: string): Promise<void> {
-    return this.observer.observe('set', { key }, async () => {
-      assertValidKey(key, 'set', this.table);
-      assertValidValue(value, this.table);
-      assertItemFits(this.settings, key, value, this.table);
-      await this.send('set', () => this.connection.client.send(putItemCommand(this.settings, key, value)));
-    });
+  set(key: string, value: string, options: KvWriteOptions = {}): Promise<void> {
+    return this.observer.observe('set', { key }, () => this.write('set', key, value, options));
   }
 
-  delete(key: string): Promise<void> {
+  setJson(key: string, value: unknown, options: KvWriteOptions = {}): Promise<void> {
+    return this.observer.observe('set_json', { key }, () =>
+      this.write('set_json', key, jsonOf(value, { operation: 'set_json', table: this.table }), options),
+    );
+  }
+
+  delete(key: string, options: KvCallOptions = {}): Promise<void> {
     return this.observer.observe('delete', { key }, async () => {
-      assertValidKey(key, 'delete', this.table);
-      await this.send('delete', () => this.connection.client.send(deleteItemCommand(this.settings, key)));
+      this.input.key(key, { operation: 'delete' });
+      await this.sender.send({ operation: 'delete', signal: options.signal, capacity: 'write' }, (client, sendOptions) =>
+        client.send(deleteItemCommand(this.target, key), sendOptions),
+      );
     });
   }
 
-  /**
-   * Describes the table: resolves when it is ACTIVE, rejects with the reason otherwise. Results, either
-   * way, are cached per store for `healthCheck.cacheTtlMs`; `signal` stops this caller's wait, not the
-   * shared check.
-   */
+  setIfAbsent(key: string, value: string, options: KvWriteOptions = {}): Promise<boolean> {
+    return this.observer.observe('set_if_absent', { key }, () => {
+      const write = this.input.write({ operation: 'set_if_absent' }, key, value, options.ttlSeconds);
+      return this.conditionalPut('set_if_absent', options.signal, () =>
+        putIfAbsentCommand(this.target, key, write.value, write.expiresAt, Date.now()),
+      );
+    });
+  }
+
+  compareAndSwap(key: string, expected: string, next: string, options: KvWriteOptions = {}): Promise<boolean> {
+    return this.observer.observe('compare_and_swap', { key }, () => {
+      const place = { operation: 'compare_and_swap' } as const;
+      this.input.value(expected, place);
+      const write = this.input.write(place, key, next, options.ttlSeconds);
+      return this.conditionalPut('compare_and_swap', options.signal, () =>
+        compareAndSwapCommand(this.target, key, expected, write.value, write.expiresAt, Date.now()),
+      );
+    });
+  }
+
+  getMany(keys: Iterable<string>, options: KvReadOptions = {}): Promise<Map<string, string>> {
+    const list = [...keys];
+    return this.observer.observe('get_many', { keyCount: list.length }, () => {
+      list.forEach((key, entry) => this.input.key(key, { operation: 'get_many', entry }));
+      return readMany(this.sender, this.target, this.observer, this.settings.batchRetry, {
+        keys: [...new Set(list)],
+        consistentRead: options.consistentRead ?? this.settings.consistentRead,
+        signal: options.signal,
+        now: Date.now,
+      });
+    });
+  }
+
+  setMany(entries: Iterable<readonly [string, string]>, options: KvWriteOptions = {}): Promise<void> {
+    const list = [...entries];
+    return this.observer.observe('set_many', { keyCount: list.length }, async () => {
+      const expiresAt = this.input.expiry(options.ttlSeconds, { operation: 'set_many' });
+      // Sequential calls would leave the last value of a repeated key; DynamoDB refuses repeats in one batch.
+      const latest = new Map<string, string>();
+      list.forEach((pair, entry) => {
+        const [key, value] = this.input.pair(pair);
+        const write = this.input.write({ operation: 'set_many', entry }, key, value, options.ttlSeconds, expiresAt);
+        latest.set(key as string, write.value);
+      });
+      const requests = [...latest].map(([key, value]) => putRequest(this.target.format, key, value, expiresAt));
+      await writeMany(this.sender, this.target, this.observer, this.settings.batchRetry, { operation: 'set_many', requests, signal: options.signal });
+    });
+  }
+
+  deleteMany(keys: Iterable<string>, options: KvCallOptions = {}): Promise<void> {
+    const list = [...keys];
+    return this.observer.observe('delete_many', { keyCount: list.length }, async () => {
+      list.forEach((key, entry) => this.input.key(key, { operation: 'delete_many', entry }));
+      const requests = [...new Set(list)].map((key) => deleteRequest(this.target.format, key));
+      await writeMany(this.sender, this.target, this.observer, this.settings.batchRetry, { operation: 'delete_many', requests, signal: options.signal });
+    });
+  }
+
   assertHealthy(options: KvHealthCheckOptions = {}): Promise<KvHealthDetails> {
-    const shared = this.healthCache.get(() => this.observer.observe('health_check', undefined, () => this.describeActiveTable()));
-    return abortable(shared, options.signal, { operation: 'health_check', table: this.table });
+    return this.health.assertHealthy(options);
   }
 
   async healthCheck(options: KvHealthCheckOptions = {}): Promise<KvHealth> {
@@ -111,25 +190,31 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     }
   }
 
-  private async describeActiveTable(): Promise<KvHealthDetails> {
-    const { timeoutMs } = this.settings.healthCheck;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const output = await this.send('health_check', async () => {
-      try {
-        return await this.connection.client.send(describeTableCommand(this.table), { abortSignal: timeout });
-      } catch (error) {
-        if (!timeout.aborted) throw error;
-        throw new Error(`DescribeTable did not answer within ${timeoutMs} ms`, { cause: error });
-      }
-    });
-    return { table: this.table, region: this.region, tableStatus: activeTableStatus(this.table, output) };
+  private async read(operation: 'get' | 'get_json', key: string, options: KvReadOptions): Promise<string> {
+    this.input.key(key, { operation });
+    const consistentRead = options.consistentRead ?? this.settings.consistentRead;
+    const output = await this.sender.send({ operation, signal: options.signal, capacity: 'read' }, (client, sendOptions) =>
+      client.send(getItemCommand(this.target, key, consistentRead), sendOptions),
+    );
+    const found = this.target.format.read(output.Item, Date.now());
+    if (found.state !== 'value') throw new KeyNotFoundError(key, this.table, found.state === 'expired', operation);
+    return found.value;
   }
 
-  private async send<T>(operation: KvOperation, call: () => Promise<T>): Promise<T> {
+  private async write(operation: 'set' | 'set_json', key: string, value: string, options: KvWriteOptions): Promise<void> {
+    const write = this.input.write({ operation }, key, value, options.ttlSeconds);
+    await this.sender.send({ operation, signal: options.signal, capacity: 'write' }, (client, sendOptions) =>
+      client.send(putItemCommand(this.target, key, write.value, write.expiresAt), sendOptions),
+    );
+  }
+
+  private async conditionalPut(operation: 'set_if_absent' | 'compare_and_swap', signal: AbortSignal | undefined, command: () => ReturnType<typeof putIfAbsentCommand>): Promise<boolean> {
     try {
-      return await call();
+      await this.sender.send({ operation, signal, capacity: 'write' }, (client, sendOptions) => client.send(command(), sendOptions));
+      return true;
     } catch (error) {
-      throw toKvStoreError(error, { operation, table: this.table, region: this.region });
+      if (isConditionFailed((error as KvStoreError).cause)) return false;
+      throw error;
     }
   }
 }

@@ -1,43 +1,127 @@
-import { KeyNotFoundError } from '../contract/kv-store.errors.js';
-import type { KvHealth, KvHealthCheckOptions, KvHealthDetails, KVStore } from '../contract/kv-store.interface.js';
+import { InvalidJsonError, KeyNotFoundError, OperationAbortedError } from '../contract/kv-store.errors.js';
+import type {
+  KvCallOptions,
+  KvHealth,
+  KvHealthCheckOptions,
+  KvHealthDetails,
+  KvOperation,
+  KvReadOptions,
+  KVStore,
+  KvWriteOptions,
+} from '../contract/kv-store.interface.js';
+import { InputRules } from '../input/input-rules.js';
+import { jsonOf } from '../input/json-value.js';
+import { hasExpired } from '../input/ttl.validation.js';
+import { DEFAULT_TTL_ATTRIBUTE_NAME } from '../options/dynamo-kv.options.js';
 import { abortable } from '../store/abortable.js';
-import { assertItemFits, assertValidKey, assertValidValue, type ItemShape } from '../store/input/kv-input.validation.js';
+import type { Found } from '../store/requests/item-format.js';
 
 export interface InMemoryKvStoreOptions {
   /** Reported in health details and errors. Default `in-memory`. */
   table?: string;
+  /** The clock, in epoch milliseconds; expiry follows it, so tests can move time on without sleeping. */
+  now?: () => number;
+  /** As the DynamoDB store's `ttl` option: the TTL of writes that give none. */
+  ttl?: { defaultSeconds?: number };
+}
+
+interface Entry {
+  value: string;
+  /** Epoch seconds, as the DynamoDB store writes it. */
+  expiresAt?: number;
 }
 
 /**
  * A {@link KVStore} in a Map, for unit tests of code that injects `KV_STORE`. It validates input exactly
- * like the DynamoDB store, so code that passes against it does not fail on DynamoDB's limits later.
+ * like the DynamoDB store (same limits, same typed errors), expires values by its clock, and holds the
+ * same conditions, so code that passes against it does not fail on DynamoDB's rules later.
  */
 export class InMemoryKvStore implements KVStore {
-  private readonly items = new Map<string, string>();
-  private readonly shape: ItemShape = { partitionKeyName: 'pk', valueAttributeName: 'value' };
   readonly table: string;
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+  private readonly input: InputRules;
 
   constructor(options: InMemoryKvStoreOptions = {}) {
     this.table = options.table ?? 'in-memory';
+    this.now = options.now ?? Date.now;
+    const layout = { partitionKeyName: 'pk', valueAttributeName: 'value', expiryAttributeName: DEFAULT_TTL_ATTRIBUTE_NAME, keyPrefix: '' };
+    this.input = new InputRules(layout, this.table, options.ttl?.defaultSeconds, this.now);
   }
 
-  async get(key: string): Promise<string> {
-    assertValidKey(key, 'get', this.table);
-    const value = this.items.get(key);
-    if (value === undefined) throw new KeyNotFoundError(key, this.table);
-    return value;
+  async get(key: string, options: KvReadOptions = {}): Promise<string> {
+    return this.read('get', key, options);
   }
 
-  async set(key: string, value: string): Promise<void> {
-    assertValidKey(key, 'set', this.table);
-    assertValidValue(value, this.table);
-    assertItemFits(this.shape, key, value, this.table);
-    this.items.set(key, value);
+  async getJson<T = unknown>(key: string, options: KvReadOptions = {}): Promise<T> {
+    const value = this.read('get_json', key, options);
+    try {
+      return JSON.parse(value) as T;
+    } catch (error) {
+      throw new InvalidJsonError(key, this.table, error);
+    }
   }
 
-  async delete(key: string): Promise<void> {
-    assertValidKey(key, 'delete', this.table);
-    this.items.delete(key);
+  async set(key: string, value: string, options: KvWriteOptions = {}): Promise<void> {
+    this.write('set', key, value, options);
+  }
+
+  async setJson(key: string, value: unknown, options: KvWriteOptions = {}): Promise<void> {
+    this.write('set_json', key, jsonOf(value, { operation: 'set_json', table: this.table }), options);
+  }
+
+  async delete(key: string, options: KvCallOptions = {}): Promise<void> {
+    this.input.key(key, { operation: 'delete' });
+    this.assertNotAborted('delete', options.signal);
+    this.entries.delete(key);
+  }
+
+  async setIfAbsent(key: string, value: string, options: KvWriteOptions = {}): Promise<boolean> {
+    const write = this.input.write({ operation: 'set_if_absent' }, key, value, options.ttlSeconds);
+    this.assertNotAborted('set_if_absent', options.signal);
+    if (this.current(key) !== undefined) return false;
+    this.entries.set(key, write);
+    return true;
+  }
+
+  async compareAndSwap(key: string, expected: string, next: string, options: KvWriteOptions = {}): Promise<boolean> {
+    const place = { operation: 'compare_and_swap' } as const;
+    this.input.value(expected, place);
+    const write = this.input.write(place, key, next, options.ttlSeconds);
+    this.assertNotAborted('compare_and_swap', options.signal);
+    if (this.current(key) !== expected) return false;
+    this.entries.set(key, write);
+    return true;
+  }
+
+  async getMany(keys: Iterable<string>, options: KvReadOptions = {}): Promise<Map<string, string>> {
+    const list = [...keys];
+    list.forEach((key, entry) => this.input.key(key, { operation: 'get_many', entry }));
+    this.assertNotAborted('get_many', options.signal);
+    const found = new Map<string, string>();
+    for (const key of list) {
+      const value = this.current(key);
+      if (value !== undefined) found.set(key, value);
+    }
+    return found;
+  }
+
+  async setMany(entries: Iterable<readonly [string, string]>, options: KvWriteOptions = {}): Promise<void> {
+    const list = [...entries];
+    const expiresAt = this.input.expiry(options.ttlSeconds, { operation: 'set_many' });
+    const writes = list.map((pair, entry) => {
+      const [key, value] = this.input.pair(pair);
+      return [key as string, this.input.write({ operation: 'set_many', entry }, key, value, options.ttlSeconds, expiresAt)] as const;
+    });
+    this.assertNotAborted('set_many', options.signal);
+    for (const [key, write] of writes) this.entries.set(key, write);
+  }
+
+  async deleteMany(keys: Iterable<string>, options: KvCallOptions = {}): Promise<void> {
+    const list = [...keys];
+    list.forEach((key, entry) => this.input.key(key, { operation: 'delete_many', entry }));
+    this.assertNotAborted('delete_many', options.signal);
+    for (const key of list) this.entries.delete(key);
   }
 
   assertHealthy(options: KvHealthCheckOptions = {}): Promise<KvHealthDetails> {
@@ -49,8 +133,38 @@ export class InMemoryKvStore implements KVStore {
     try {
       return { status: 'UP', details: await this.assertHealthy(options) };
     } catch (error) {
-      const details = { table: this.table, region: 'local', error: (error as Error).message };
-      return { status: 'DOWN', details };
+      return { status: 'DOWN', details: { table: this.table, region: 'local', error: (error as Error).message } };
     }
+  }
+
+  private read(operation: 'get' | 'get_json', key: string, options: KvReadOptions): string {
+    this.input.key(key, { operation });
+    this.assertNotAborted(operation, options.signal);
+    const found = this.lookup(key);
+    if (found.state !== 'value') throw new KeyNotFoundError(key, this.table, found.state === 'expired', operation);
+    return found.value;
+  }
+
+  private write(operation: 'set' | 'set_json', key: string, value: string, options: KvWriteOptions): void {
+    const write = this.input.write({ operation }, key, value, options.ttlSeconds);
+    this.assertNotAborted(operation, options.signal);
+    this.entries.set(key, write);
+  }
+
+  private lookup(key: string): Found {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return { state: 'absent' };
+    if (entry.expiresAt !== undefined && hasExpired(entry.expiresAt, this.now())) return { state: 'expired' };
+    return { state: 'value', value: entry.value };
+  }
+
+  /** The value a read would return now, if any. */
+  private current(key: string): string | undefined {
+    const found = this.lookup(key);
+    return found.state === 'value' ? found.value : undefined;
+  }
+
+  private assertNotAborted(operation: KvOperation, signal: AbortSignal | undefined): void {
+    if (signal?.aborted) throw new OperationAbortedError(signal.reason, { operation, table: this.table });
   }
 }

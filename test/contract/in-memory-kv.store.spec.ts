@@ -1,4 +1,13 @@
 import { describeKvStoreContract, InMemoryKvStore } from '../../lib/testing/index.js';
 import { JEST_API } from '../support/jest-contract-api.js';
 
-describeKvStoreContract(JEST_API, { name: 'InMemoryKvStore', open: async () => new InMemoryKvStore() });
+/** The store's clock: the TTL checks move it on instead of waiting. */
+let now = Date.now();
+
+describeKvStoreContract(JEST_API, {
+  name: 'InMemoryKvStore',
+  open: async () => new InMemoryKvStore({ now: () => now }),
+  advanceTime: async (ms) => {
+    now += ms;
+  },
+});

@@ -112,6 +112,45 @@ describe('sample app routes (real process, real server)', () => {
     await expectJsonError(await post('{"key":"k","value":"lone \\ud800 surrogate"}'), 400, /INVALID_VALUE/);
   });
 
+  it('PUT ?ttl= expires the value; a bad TTL is 400', async () => {
+    expect((await fetch(`${kv('short')}?ttl=1`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'brief' })).status).toBe(204);
+    expect(await (await fetch(kv('short'))).text()).toBe('brief');
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expectJsonError(await fetch(kv('short')), 404, /KEY_NOT_FOUND.*expired/);
+    await expectJsonError(await fetch(`${kv('short')}?ttl=abc`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'x' }), 400, /INVALID_TTL/);
+  });
+
+  it('PUT with If-None-Match: * writes only a missing key, else 412', async () => {
+    const claim = (body: string) => fetch(kv('claimed'), { method: 'PUT', headers: { 'content-type': 'text/plain', 'if-none-match': '*' }, body });
+    expect((await claim('first')).status).toBe(204);
+    await expectJsonError(await claim('second'), 412, /PRECONDITION_FAILED/);
+    expect(await (await fetch(kv('claimed'))).text()).toBe('first');
+  });
+
+  it('GET gives an ETag; PUT with If-Match replaces only the value it was given for', async () => {
+    await put('versioned', 'v1');
+    const etag = (await fetch(kv('versioned'))).headers.get('etag')!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    const replace = (body: string, tag: string) =>
+      fetch(kv('versioned'), { method: 'PUT', headers: { 'content-type': 'text/plain', 'if-match': tag }, body });
+    expect((await replace('v2', etag)).status).toBe(204);
+    await expectJsonError(await replace('v3', etag), 412, /PRECONDITION_FAILED/);
+    expect(await (await fetch(kv('versioned'))).text()).toBe('v2');
+    await expectJsonError(await fetch(kv('never-there'), { method: 'PUT', headers: { 'content-type': 'text/plain', 'if-match': '*' }, body: 'x' }), 412, /PRECONDITION_FAILED/);
+  });
+
+  it('GET /kv?key=..&key=.. answers the found keys as one JSON object; DELETE /kv?key=.. deletes them', async () => {
+    await put('many-a', 'A');
+    await put('many-b', 'B');
+    const many = await fetch(url('/kv?key=many-a&key=many-b&key=many-missing'));
+    expect(many.status).toBe(200);
+    expect(await many.json()).toEqual({ 'many-a': 'A', 'many-b': 'B' });
+    expect(await (await fetch(url('/kv?key=many-a'))).json()).toEqual({ 'many-a': 'A' });
+    expect((await fetch(url('/kv?key=many-a&key=many-b'), { method: 'DELETE' })).status).toBe(204);
+    expect(await (await fetch(url('/kv?key=many-a&key=many-b'))).json()).toEqual({});
+    await expectJsonError(await fetch(url('/kv')), 400, /MISSING_KEY/);
+  });
+
   it('keeps serving after bad requests', async () => {
     const health = await fetch(url('/health'));
     expect(health.status).toBe(200);

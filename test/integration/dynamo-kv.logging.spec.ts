@@ -47,6 +47,19 @@ describe('store logs through Nest Logger', () => {
     expectNoSecrets();
   });
 
+  it('logs a batch by its size, never its keys', async () => {
+    const { store } = await startApp(serverOptions(table.name));
+    await store.setMany([['batch-key-1', SECRET_VALUE], ['batch-key-2', SECRET_VALUE]]);
+    await store.getMany(['batch-key-1', 'batch-key-2', 'batch-key-3']);
+    const lines = capture.from('DynamoKvStore').map((line) => line.message);
+    expect(lines).toEqual([
+      expect.objectContaining({ operation: 'set_many', outcome: 'success', keyCount: 2 }),
+      expect.objectContaining({ operation: 'get_many', outcome: 'success', keyCount: 3 }),
+    ]);
+    for (const line of capture.lines) expect(line.text).not.toContain('batch-key');
+    expectNoSecrets();
+  });
+
   it('logs connecting and shutting down at log level', async () => {
     const { app } = await startApp(serverOptions(table.name));
     await app.close(); // the shutdown line is what this test reads

@@ -53,6 +53,26 @@ describe('OpenTelemetry spans', () => {
     }
   });
 
+  it('names the DynamoDB call of every data operation', async () => {
+    await store.setMany([['batch', '1']]);
+    await store.getMany(['batch']);
+    await store.setIfAbsent('batch', '2');
+    await store.compareAndSwap('batch', '1', '2');
+    await store.setJson('batch-json', { a: 1 });
+    await store.getJson('batch-json');
+    await store.deleteMany(['batch']);
+    const spans = exporter.getFinishedSpans().map((span) => [span.name, span.attributes['db.operation.name']]);
+    expect(spans).toEqual([
+      ['kv.set_many', 'BatchWriteItem'],
+      ['kv.get_many', 'BatchGetItem'],
+      ['kv.set_if_absent', 'PutItem'],
+      ['kv.compare_and_swap', 'PutItem'],
+      ['kv.set_json', 'PutItem'],
+      ['kv.get_json', 'GetItem'],
+      ['kv.delete_many', 'BatchWriteItem'],
+    ]);
+  });
+
   it('starts a root span when no span is active', async () => {
     await store.set('root', 'v');
     const [span] = exporter.getFinishedSpans();

@@ -9,7 +9,8 @@ import { DynamoKvModule, getKvStoreToken, type DynamoKvModuleForRootOptions, typ
 import { startDynalite, type RunningServer } from './dynalite-server.js';
 import { startSampleApp, startServerProcess, type SampleAppProcess, type ServerProcess, type ServerProcessOptions } from './server-process.js';
 import { startHangingServer, type HangingServer } from './silent-servers.js';
-import { createTestTable, testClient, type TestTable } from './test-endpoint.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { createTestTable, testClient, testEndpoint, type TestTable } from './test-endpoint.js';
 
 /** Swallows log lines: stores log failures at error level by design, and tests provoke many. */
 const SILENT: LoggerService = { log() {}, error() {}, warn() {}, debug() {}, verbose() {} };
@@ -62,6 +63,13 @@ export class Fixture {
     const server = await startDynalite(options);
     this.defer(() => server.close());
     return server;
+  }
+
+  /** A fault-injecting proxy in front of `target` (this worker's test server by default). */
+  async faultProxy(target = testEndpoint()): Promise<FaultProxy> {
+    const proxy = await startFaultProxy(target);
+    this.defer(() => proxy.close());
+    return proxy;
   }
 
   async hangingServer(): Promise<HangingServer> {

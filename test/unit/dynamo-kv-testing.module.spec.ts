@@ -36,3 +36,15 @@ describe('DynamoKvTestingModule', () => {
     expect(result).toMatchObject({ status: 'ok', details: { kv: { status: 'up', table: 'in-memory', tableStatus: 'ACTIVE' } } });
   });
 });
+
+describe('InMemoryKvStore options', () => {
+  it('gives writes without ttlSeconds the default TTL, on its own clock', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const store = new InMemoryKvStore({ now: () => now, ttl: { defaultSeconds: 60 } });
+    await store.set('k', 'v');
+    await store.set('longer', 'v', { ttlSeconds: 3600 });
+    now += 61_000;
+    await expect(store.get('k')).rejects.toMatchObject({ name: 'KeyNotFoundError', expired: true });
+    await expect(store.get('longer')).resolves.toBe('v');
+  });
+});

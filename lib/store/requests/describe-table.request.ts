@@ -1,5 +1,11 @@
-import { DescribeTableCommand, type DescribeTableCommandOutput } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DescribeTableCommandOutput,
+  type DescribeTimeToLiveCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { TableNotActiveError } from '../../contract/kv-store.errors.js';
+import type { TimeToLiveState } from '../../contract/kv-store.interface.js';
 
 export function describeTableCommand(table: string): DescribeTableCommand {
   return new DescribeTableCommand({ TableName: table });
@@ -10,4 +16,14 @@ export function activeTableStatus(table: string, output: DescribeTableCommandOut
   const tableStatus = output.Table?.TableStatus ?? 'UNKNOWN';
   if (tableStatus !== 'ACTIVE') throw new TableNotActiveError(table, tableStatus);
   return tableStatus;
+}
+
+export function describeTimeToLiveCommand(table: string): DescribeTimeToLiveCommand {
+  return new DescribeTimeToLiveCommand({ TableName: table });
+}
+
+/** Whether DynamoDB deletes expired items by `attributeName`; TTL on another attribute does not count. */
+export function timeToLiveState(output: DescribeTimeToLiveCommandOutput, attributeName: string): TimeToLiveState {
+  const { TimeToLiveStatus: status = 'DISABLED', AttributeName: attribute } = output.TimeToLiveDescription ?? {};
+  return status === 'DISABLED' || attribute === attributeName ? status : 'DISABLED';
 }

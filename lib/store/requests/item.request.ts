@@ -1,36 +1,20 @@
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  type AttributeValue,
-  type GetItemCommandOutput,
-} from '@aws-sdk/client-dynamodb';
-import type { DynamoKvSettings } from '../../options/dynamo-kv.settings.js';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ItemFormat } from './item-format.js';
 
-type ItemSettings = Pick<DynamoKvSettings, 'table' | 'partitionKeyName' | 'valueAttributeName' | 'consistentRead'>;
-
-/** The key of one item, as DynamoDB takes it. */
-export function itemKey(settings: ItemSettings, key: string): Record<string, AttributeValue> {
-  return { [settings.partitionKeyName]: { S: key } };
+/** The table a request goes to, and how its items are laid out. */
+export interface TableTarget {
+  table: string;
+  format: ItemFormat;
 }
 
-export function getItemCommand(settings: ItemSettings, key: string): GetItemCommand {
-  return new GetItemCommand({ TableName: settings.table, Key: itemKey(settings, key), ConsistentRead: settings.consistentRead });
+export function getItemCommand({ table, format }: TableTarget, key: string, consistentRead: boolean): GetItemCommand {
+  return new GetItemCommand({ TableName: table, Key: format.key(key), ConsistentRead: consistentRead, ReturnConsumedCapacity: 'TOTAL' });
 }
 
-export function putItemCommand(settings: ItemSettings, key: string, value: string): PutItemCommand {
-  const item = { ...itemKey(settings, key), [settings.valueAttributeName]: { S: value } };
-  return new PutItemCommand({ TableName: settings.table, Item: item });
+export function putItemCommand({ table, format }: TableTarget, key: string, value: string, expiresAt: number | undefined): PutItemCommand {
+  return new PutItemCommand({ TableName: table, Item: format.item(key, value, expiresAt), ReturnConsumedCapacity: 'TOTAL' });
 }
 
-export function deleteItemCommand(settings: ItemSettings, key: string): DeleteItemCommand {
-  return new DeleteItemCommand({ TableName: settings.table, Key: itemKey(settings, key) });
-}
-
-/** The stored string, or undefined when there is no item or it has no string value attribute. */
-export function storedValue(settings: ItemSettings, output: GetItemCommandOutput): string | undefined {
-  const item = output.Item;
-  // Own properties only: a value attribute named like an Object.prototype member must not read the prototype.
-  if (item === undefined || !Object.hasOwn(item, settings.valueAttributeName)) return undefined;
-  return item[settings.valueAttributeName]?.S;
+export function deleteItemCommand({ table, format }: TableTarget, key: string): DeleteItemCommand {
+  return new DeleteItemCommand({ TableName: table, Key: format.key(key), ReturnConsumedCapacity: 'TOTAL' });
 }

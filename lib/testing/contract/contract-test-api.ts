@@ -21,6 +21,11 @@ export interface KvStoreContractSubject {
   close?(): Promise<void>;
   /** The store's attribute names, which count toward the item size limit. Default `pk` and `value`. */
   attributeNames?: { partitionKey: string; value: string };
+  /**
+   * Moves the store's clock on by `ms` (a fake clock's advance), for the TTL checks; without it the
+   * suite waits in real time, once, about two seconds.
+   */
+  advanceTime?(ms: number): Promise<void>;
 }
 
 /** What one capability file needs: the open store, and keys no other test uses. */
@@ -29,4 +34,6 @@ export interface ContractContext {
   readonly subject: KvStoreContractSubject;
   store(): KVStore;
   freshKey(): string;
+  /** `count` fresh keys. */
+  freshKeys(count: number): string[];
 }

@@ -1,8 +1,13 @@
 import type { KVStore } from '../../contract/kv-store.interface.js';
 import { describeBasicContract } from './basic.contract.js';
+import { describeBatchContract } from './batch.contract.js';
+import { describeCancellationContract } from './cancellation.contract.js';
+import { describeConditionalContract } from './conditional.contract.js';
 import type { ContractContext, ContractTestApi, KvStoreContractSubject } from './contract-test-api.js';
 import { describeHealthContract } from './health.contract.js';
+import { describeJsonContract } from './json.contract.js';
 import { describeLimitsContract } from './limits.contract.js';
+import { describeTtlContract } from './ttl.contract.js';
 import { describeValuesContract } from './values.contract.js';
 
 /** The capabilities the suite can check; a store states what it supports. */
@@ -11,15 +16,23 @@ export interface KvStoreCapabilities {
   limits: boolean;
   values: boolean;
   health: boolean;
+  ttl: boolean;
+  batch: boolean;
+  conditional: boolean;
+  json: boolean;
+  cancellation: boolean;
 }
-
-const EVERY_CAPABILITY: KvStoreCapabilities = { basic: true, limits: true, values: true, health: true };
 
 const CAPABILITY_SUITES: Record<keyof KvStoreCapabilities, (context: ContractContext) => void> = {
   basic: describeBasicContract,
   limits: describeLimitsContract,
   values: describeValuesContract,
   health: describeHealthContract,
+  ttl: describeTtlContract,
+  batch: describeBatchContract,
+  conditional: describeConditionalContract,
+  json: describeJsonContract,
+  cancellation: describeCancellationContract,
 };
 
 /**
@@ -31,7 +44,7 @@ export function describeKvStoreContract(
   subject: KvStoreContractSubject,
   capabilities: Partial<KvStoreCapabilities> = {},
 ): void {
-  const enabled = { ...EVERY_CAPABILITY, ...capabilities };
+  const enabled = (capability: keyof KvStoreCapabilities): boolean => capabilities[capability] ?? true;
   api.describe(`KVStore contract: ${subject.name}`, () => {
     let opened: KVStore | undefined;
     let keySeq = 0;
@@ -43,6 +56,7 @@ export function describeKvStoreContract(
         return opened;
       },
       freshKey: () => `contract-${Date.now()}-${(keySeq += 1)}`,
+      freshKeys: (count) => Array.from({ length: count }, () => context.freshKey()),
     };
 
     api.beforeAll(async () => {
@@ -54,7 +68,7 @@ export function describeKvStoreContract(
     });
 
     for (const [capability, describeCapability] of Object.entries(CAPABILITY_SUITES)) {
-      if (enabled[capability as keyof KvStoreCapabilities]) describeCapability(context);
+      if (enabled(capability as keyof KvStoreCapabilities)) describeCapability(context);
     }
   });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InvalidKeyError, ItemTooLargeError } from '../../contract/kv-store.errors.js';
-import { MAX_ITEM_BYTES, MAX_KEY_BYTES } from '../../store/input/kv-input.validation.js';
+import { MAX_ITEM_BYTES, MAX_KEY_BYTES } from '../../input/kv-input.validation.js';
 import { rejection } from './contract-assertions.js';
 import type { ContractContext } from './contract-test-api.js';
 

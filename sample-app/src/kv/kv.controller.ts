@@ -1,6 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res, UseFilters, type RawBodyRequest } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  PreconditionFailedException,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  type RawBodyRequest,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { KV_STORE, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
+import { KV_STORE, KeyNotFoundError, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
+import { etagOf } from './etag.js';
 import { contentTypeOf, keyValueOf, requestValue } from './request-value.js';
 
 /** REST over the injected store. */
@@ -9,10 +28,35 @@ import { contentTypeOf, keyValueOf, requestValue } from './request-value.js';
 export class KvController {
   constructor(@Inject(KV_STORE) private readonly store: KVStore) {}
 
+  /**
+   * Stores the body. `?ttl=60` expires it; `If-None-Match: *` writes only a missing key; `If-Match: <etag>`
+   * replaces only the value that tag was given for. A failed condition is 412, and changes nothing.
+   */
   @Put(':key')
   @HttpCode(204)
-  async put(@Param('key') key: string, @Req() request: RawBodyRequest<FastifyRequest>): Promise<void> {
-    await this.store.set(key, requestValue(request));
+  async put(
+    @Param('key') key: string,
+    @Req() request: RawBodyRequest<FastifyRequest>,
+    @Query('ttl') ttl?: string,
+    @Headers('if-none-match') ifNoneMatch?: string,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<void> {
+    const value = requestValue(request);
+    const options = ttl === undefined ? {} : { ttlSeconds: Number(ttl) };
+    if (ifNoneMatch === '*') {
+      if (!(await this.store.setIfAbsent(key, value, options))) throw preconditionFailed('The key already has a value (If-None-Match: *).');
+    } else if (ifMatch !== undefined) {
+      const current = await this.store.get(key).catch((error: unknown) => {
+        if (error instanceof KeyNotFoundError) return undefined;
+        throw error;
+      });
+      const matches = current !== undefined && (ifMatch === '*' || ifMatch.split(',').some((tag) => tag.trim() === etagOf(current)));
+      if (!matches || !(await this.store.compareAndSwap(key, current, value, options))) {
+        throw preconditionFailed('The stored value does not match If-Match (it changed, or there is none).');
+      }
+    } else {
+      await this.store.set(key, value, options);
+    }
   }
 
   @Post()
@@ -22,11 +66,24 @@ export class KvController {
     await this.store.set(key, value);
   }
 
+  /** `GET /kv?key=a&key=b`: the keys that have a value, as one JSON object. */
+  @Get()
+  async getMany(@Query('key') keys?: string | string[]): Promise<Record<string, string>> {
+    return Object.fromEntries(await this.store.getMany(keyList(keys)));
+  }
+
   @Get(':key')
   async get(@Param('key') key: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const value = await this.store.get(key);
-    void reply.type(contentTypeOf(value));
+    void reply.type(contentTypeOf(value)).header('etag', etagOf(value));
     return value;
+  }
+
+  /** `DELETE /kv?key=a&key=b`: deletes every key given. */
+  @Delete()
+  @HttpCode(204)
+  async deleteMany(@Query('key') keys?: string | string[]): Promise<void> {
+    await this.store.deleteMany(keyList(keys));
   }
 
   @Delete(':key')
@@ -34,4 +91,13 @@ export class KvController {
   async delete(@Param('key') key: string): Promise<void> {
     await this.store.delete(key);
   }
+}
+
+function keyList(keys: string | string[] | undefined): string[] {
+  if (keys === undefined) throw new BadRequestException({ statusCode: 400, error: 'MISSING_KEY', message: 'Name the keys: ?key=a&key=b.' });
+  return Array.isArray(keys) ? keys : [keys];
+}
+
+function preconditionFailed(message: string): PreconditionFailedException {
+  return new PreconditionFailedException({ statusCode: 412, error: 'PRECONDITION_FAILED', message });
 }

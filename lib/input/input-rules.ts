@@ -1,0 +1,68 @@
+import type { KvStoreErrorContext } from '../contract/kv-store.errors.js';
+import type { KvOperation } from '../contract/kv-store.interface.js';
+import { assertItemFits, assertValidKey, assertValidValue, type ItemShape } from './kv-input.validation.js';
+import { expiryOf, ttlOf } from './ttl.validation.js';
+
+/** Where in a call an input is: the operation, and the entry of a batch. */
+export interface InputPlace {
+  operation: KvOperation;
+  entry?: number;
+}
+
+export interface StoredLayout extends ItemShape {
+  keyPrefix: string;
+}
+
+/** A checked write: the value to store and its expiry (epoch seconds), if any. */
+export interface CheckedWrite {
+  value: string;
+  expiresAt: number | undefined;
+}
+
+/**
+ * Every check a store makes before a request, in one place, so that every implementation refuses the
+ * same input with the same typed error: keys (with the prefix counted in), values, TTLs and item size.
+ */
+export class InputRules {
+  private readonly prefixBytes: number;
+
+  constructor(
+    private readonly layout: StoredLayout,
+    private readonly table: string,
+    private readonly defaultTtlSeconds: number | undefined,
+    private readonly now: () => number,
+  ) {
+    this.prefixBytes = Buffer.byteLength(layout.keyPrefix, 'utf8');
+  }
+
+  key(key: unknown, place: InputPlace): asserts key is string {
+    assertValidKey(key, this.context(place), this.prefixBytes);
+  }
+
+  value(value: unknown, place: InputPlace): asserts value is string {
+    assertValidValue(value, this.context(place));
+  }
+
+  /** The expiry a write at this moment gets: from `ttlSeconds`, else the default TTL, else none. */
+  expiry(ttlSeconds: unknown, place: InputPlace): number | undefined {
+    const ttl = ttlOf(ttlSeconds, this.defaultTtlSeconds, this.context(place));
+    return ttl === undefined ? undefined : expiryOf(ttl, this.now());
+  }
+
+  /** Key, value, TTL and item size; `expiresAt` when a batch already computed it for all its entries. */
+  write(place: InputPlace, key: unknown, value: unknown, ttlSeconds: unknown, expiresAt = this.expiry(ttlSeconds, place)): CheckedWrite {
+    this.key(key, place);
+    this.value(value, place);
+    assertItemFits(this.layout, this.layout.keyPrefix + key, value, expiresAt, this.context(place));
+    return { value, expiresAt };
+  }
+
+  /** A batch entry that is not a `[key, value]` pair is refused as a bad key, naming the entry. */
+  pair(entry: unknown): [unknown, unknown] {
+    return Array.isArray(entry) ? [entry[0], entry[1]] : [undefined, undefined];
+  }
+
+  private context(place: InputPlace): KvStoreErrorContext {
+    return { ...place, table: this.table };
+  }
+}

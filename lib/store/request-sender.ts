@@ -1,0 +1,58 @@
+import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { OperationAbortedError } from '../contract/kv-store.errors.js';
+import type { KvOperation } from '../contract/kv-store.interface.js';
+import type { CapacityKind } from '../observability/consumed-capacity.metric.js';
+import type { OperationObserver } from '../observability/operation-observer.js';
+import { capacityUnits } from './requests/consumed-capacity.js';
+import { toKvStoreError } from './sdk-errors.js';
+
+/** Where the store's requests go. */
+export interface RequestTarget {
+  client: DynamoDBClient;
+  table: string;
+  region: string;
+}
+
+/** What item and batch answers carry when asked with ReturnConsumedCapacity. */
+type CapacityReport = { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+
+/** The per-call options of `client.send`: only the abort signal. */
+export type SendOptions = { abortSignal: AbortSignal } | undefined;
+
+export interface SentRequest {
+  operation: KvOperation;
+  signal?: AbortSignal;
+  /** Counted as consumed read or write capacity, when the answer reports it. */
+  capacity?: CapacityKind;
+}
+
+/**
+ * Sends one request of the store: refuses at once when the caller's signal has aborted, passes it to the
+ * SDK, counts the consumed capacity, and turns every failure into the store's typed error.
+ */
+export class RequestSender {
+  constructor(
+    private readonly target: RequestTarget,
+    private readonly observer: OperationObserver,
+  ) {}
+
+  get client(): DynamoDBClient {
+    return this.target.client;
+  }
+
+  async send<T>(
+    request: SentRequest,
+    call: (client: DynamoDBClient, options: SendOptions) => Promise<T>,
+  ): Promise<T> {
+    const { operation, signal, capacity } = request;
+    const { client, table, region } = this.target;
+    if (signal?.aborted) throw new OperationAbortedError(signal.reason, { operation, table });
+    try {
+      const output = await call(client, signal === undefined ? undefined : { abortSignal: signal });
+      if (capacity !== undefined) this.observer.consumed(operation, capacity, capacityUnits((output as CapacityReport).ConsumedCapacity));
+      return output;
+    } catch (error) {
+      throw toKvStoreError(error, { operation, table, region, signal });
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** What the proxy does to a request instead of passing it through unchanged. */
+export type Fault =
+  /** BatchGetItem / BatchWriteItem: forward only the first key or item; answer the rest as unprocessed. */
+  | 'unprocessed'
+  /** Answer DynamoDB's throttling error without forwarding. */
+  | 'throttle'
+  /** Answer HTTP 500 with an HTML body, as a broken load balancer would. */
+  | 'http-500'
+  /** Accept the request and never answer. */
+  | 'hang'
+  /** Forward the request, then destroy the client's connection instead of answering. */
+  | 'reset-after-forward';
+
+export interface FaultRule {
+  /** The DynamoDB operation (from X-Amz-Target), e.g. 'BatchGetItem'. */
+  operation: string;
+  fault: Fault;
+  /** How many matching requests get the fault; every one when absent. */
+  times?: number;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  /** Adds a rule; rules apply in the order added, each until its `times` run out. */
+  inject(rule: FaultRule): void;
+  /** How many requests of `operation` reached the proxy. */
+  requests(operation: string): number;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * A small HTTP proxy in front of a real DynamoDB-protocol server that injects the failures a server does
+ * not produce on demand: unprocessed batch keys and items, throttling, HTTP 500s, hangs and resets.
+ * Requests without a matching rule pass through untouched.
+ */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const rules: Array<FaultRule & { left: number }> = [];
+  const counts = new Map<string, number>();
+  const sockets = new Set<Socket>();
+  const server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      response.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const rule = rules.find((candidate) => candidate.operation === operation && candidate.left > 0);
+    if (rule) rule.left -= 1;
+    switch (rule?.fault) {
+      case 'hang':
+        return;
+      case 'throttle':
+        return reply(response, 400, {
+          __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+          message: 'The level of configured provisioned throughput for the table was exceeded.',
+        });
+      case 'http-500':
+        response.writeHead(500, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway from upstream 10.0.0.7</body></html>');
+        return;
+      case 'reset-after-forward':
+        await forward(request, body);
+        response.socket?.destroy();
+        return;
+      case 'unprocessed':
+        return replyWithUnprocessed(request, response, operation, JSON.parse(body) as Json);
+      default: {
+        const answer = await forward(request, body);
+        response.writeHead(answer.status, answer.headers).end(answer.body);
+      }
+    }
+  }
+
+  async function replyWithUnprocessed(request: IncomingMessage, response: ServerResponse, operation: string, input: Json): Promise<void> {
+    const items = input.RequestItems as Record<string, Json | Json[]>;
+    const [table] = Object.keys(items);
+    if (operation === 'BatchGetItem') {
+      const { Keys: keys, ...rest } = items[table!] as { Keys: Json[] };
+      const forwarded = { ...input, RequestItems: { [table!]: { ...rest, Keys: keys.slice(0, 1) } } };
+      const answer = JSON.parse((await forward(request, JSON.stringify(forwarded))).body) as Json;
+      return reply(response, 200, { ...answer, UnprocessedKeys: keys.length > 1 ? { [table!]: { ...rest, Keys: keys.slice(1) } } : {} });
+    }
+    const writes = items[table!] as Json[];
+    const forwarded = { ...input, RequestItems: { [table!]: writes.slice(0, 1) } };
+    const answer = JSON.parse((await forward(request, JSON.stringify(forwarded))).body) as Json;
+    return reply(response, 200, { ...answer, UnprocessedItems: writes.length > 1 ? { [table!]: writes.slice(1) } : {} });
+  }
+
+  function forward(request: IncomingMessage, body: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    // dynalite and DynamoDB Local do not check signatures, so a rewritten body still goes through.
+    const headers = { ...request.headers, 'content-length': String(Buffer.byteLength(body)) };
+    return new Promise((resolve, reject) => {
+      const upstream = httpRequest(target, { method: request.method, path: request.url, headers }, (answer) => {
+        void readBody(answer).then((text) => resolve({ status: answer.statusCode ?? 502, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: text }), reject);
+      });
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    inject: (rule) => rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY }),
+    requests: (operation) => counts.get(operation) ?? 0,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBody(stream: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}
+
+function reply(response: ServerResponse, status: number, body: Json): void {
+  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
+}
