@@ -33,13 +33,13 @@ function metricsFor(settings: DynamoKvSettings): Promise<StoreMetrics | undefine
 async function createStore(settings: DynamoKvSettings, metrics: StoreMetrics | undefined): Promise<DynamoKvStore> {
   const client = clientFor(settings.client);
   try {
-    const region = await resolveRegion(client);
-    if (settings.createTable) await prepareTable(client, settings);
+    const region = await resolveRegion(client.client);
+    if (settings.createTable) await prepareTable(client.client, settings);
     logger.log(`Store '${settings.name}' connects to table '${settings.table}' in region '${region}'.`);
     const observer = new OperationObserver({ name: settings.name, table: settings.table, region }, metrics, await loadOperationTracer());
     return new DynamoKvStore(settings, { client, region }, observer);
   } catch (error) {
-    if (settings.client.owned) client.destroy();
+    if (client.owned) client.client.destroy();
     throw error;
   }
 }

@@ -35,6 +35,11 @@ export interface DynamoKvModuleOptions {
   /** How batch calls resend what DynamoDB leaves unprocessed: exponential backoff with full jitter, bounded. */
   batchRetry?: Partial<BatchRetrySettings>;
   /**
+   * Automatic batching: concurrent `get` calls leave as BatchGetItem, concurrent unconditional `set` and
+   * `delete` calls as BatchWriteItem. On by default.
+   */
+  batching?: Partial<BatchingSettings>;
+  /**
    * Passed to `new DynamoDBClient()` (retries, timeouts, ...). A plain-object `requestHandler` is merged
    * over the module's defaults ({@link DEFAULT_REQUEST_HANDLER_OPTIONS}).
    */
@@ -57,6 +62,14 @@ export interface BatchRetrySettings {
   /** No resend starts after this long since the first request. Default 10000. */
   maxElapsedMs: number;
 }
+
+export interface BatchingSettings {
+  enabled: boolean;
+  /** Requests of the read (and of the write) coalescer on the wire at once; more calls queue and batch. Default 4. */
+  maxInFlight: number;
+}
+
+export const DEFAULT_BATCHING_SETTINGS: BatchingSettings = { enabled: true, maxInFlight: 4 };
 
 export const DEFAULT_BATCH_RETRY_SETTINGS: BatchRetrySettings = { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 2_000, maxElapsedMs: 10_000 };
 

@@ -3,10 +3,12 @@ import type { Registry } from 'prom-client';
 import { InvalidOptionsError } from '../contract/kv-store.errors.js';
 import { assertValidTtl } from '../input/ttl.validation.js';
 import {
+  DEFAULT_BATCHING_SETTINGS,
   DEFAULT_BATCH_RETRY_SETTINGS,
   DEFAULT_HEALTH_CHECK_SETTINGS,
   DEFAULT_REQUEST_HANDLER_OPTIONS,
   DEFAULT_TTL_ATTRIBUTE_NAME,
+  type BatchingSettings,
   type BatchRetrySettings,
   type DynamoKvModuleOptions,
   type HealthCheckSettings,
@@ -43,6 +45,7 @@ export interface DynamoKvSettings {
   readonly ttl: TtlSettings;
   readonly createTable: boolean;
   readonly batchRetry: Readonly<BatchRetrySettings>;
+  readonly batching: Readonly<BatchingSettings>;
   readonly client: ClientSettings;
   readonly healthCheck: Readonly<HealthCheckSettings>;
   readonly metrics: MetricsSettings;
@@ -78,6 +81,10 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
     ttl,
     createTable: optionalBoolean(options.createTable, 'createTable', false),
     batchRetry: batchRetrySettings(options.batchRetry),
+    batching: {
+      enabled: optionalBoolean(options.batching?.enabled, 'batching.enabled', DEFAULT_BATCHING_SETTINGS.enabled),
+      maxInFlight: count(options.batching?.maxInFlight, 'batching.maxInFlight', DEFAULT_BATCHING_SETTINGS.maxInFlight),
+    },
     client: clientSettings(options),
     healthCheck: {
       cacheTtlMs: milliseconds(options.healthCheck?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),

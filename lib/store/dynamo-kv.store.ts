@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { StoreClient } from '../options/dynamo-db.client.js';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InvalidJsonError, KeyNotFoundError, TableNotActiveError, type KvStoreError } from '../contract/kv-store.errors.js';
 import type {
@@ -15,18 +15,20 @@ import { InputRules } from '../input/input-rules.js';
 import type { OperationObserver } from '../observability/operation-observer.js';
 import type { DynamoKvSettings } from '../options/dynamo-kv.settings.js';
 import { readMany } from './batch-reads.js';
+import { ReadCoalescer } from './batching/read-coalescer.js';
+import { WriteCoalescer } from './batching/write-coalescer.js';
 import { writeMany } from './batch-writes.js';
-import { deleteRequest, putRequest } from './requests/batch-write.request.js';
-import { compareAndSwapCommand, isConditionFailed, putIfAbsentCommand } from './requests/conditional-put.request.js';
+import { deleteRequest, putRequest, type WriteRequest } from './requests/batch-write.request.js';
+import { compareAndSwapCommand, putIfAbsentCommand } from './requests/conditional-put.request.js';
 import { ItemFormat } from './requests/item-format.js';
-import { deleteItemCommand, getItemCommand, putItemCommand, type TableTarget } from './requests/item.request.js';
 import { RequestSender } from './request-sender.js';
 import { describeFailure } from './sdk-errors.js';
 import { TableHealth } from './table-health.js';
+import { TableRequests } from './table-requests.js';
 
 /** The store's client and the region it resolved at bootstrap. */
 export interface StoreConnection {
-  client: DynamoDBClient;
+  client: StoreClient;
   region: string;
 }
 
@@ -37,10 +39,11 @@ export interface StoreConnection {
  */
 export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   private readonly logger = new Logger(DynamoKvStore.name);
-  private readonly target: TableTarget;
   private readonly input: InputRules;
-  private readonly sender: RequestSender;
+  private readonly requests: TableRequests;
   private readonly health: TableHealth;
+  /** Automatic batching of concurrent gets, and of concurrent unconditional sets and deletes; absent when off. */
+  private readonly coalescers?: { reads: ReadCoalescer; writes: WriteCoalescer };
   private closed = false;
 
   constructor(
@@ -48,10 +51,20 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     private readonly connection: StoreConnection,
     private readonly observer: OperationObserver,
   ) {
-    this.target = { table: settings.table, format: new ItemFormat(settings) };
-    this.input = new InputRules(this.target.format, settings.table, settings.ttl.defaultSeconds, Date.now);
-    this.sender = new RequestSender({ ...connection, table: settings.table }, observer);
-    this.health = new TableHealth(settings, connection.region, this.sender, observer);
+    const format = new ItemFormat(settings);
+    const sender = new RequestSender({ ...connection, table: settings.table }, observer);
+    this.input = new InputRules(format, settings.table, settings.ttl.defaultSeconds, Date.now);
+    this.requests = new TableRequests(sender, { table: settings.table, format }, Date.now);
+    this.health = new TableHealth(settings, connection.region, sender, observer);
+    if (settings.batching.enabled) {
+      const coalescing = {
+        maxInFlight: settings.batching.maxInFlight,
+        batchRetry: settings.batchRetry,
+        onRetry: (operation: 'get' | 'set' | 'delete') => observer.batchRetried(operation),
+        logger: this.logger,
+      };
+      this.coalescers = { reads: new ReadCoalescer(this.requests, coalescing), writes: new WriteCoalescer(this.requests, coalescing) };
+    }
   }
 
   get name(): string {
@@ -94,17 +107,18 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   delete(key: string, options: KvCallOptions = {}): Promise<void> {
     return this.observer.observe('delete', { key }, async () => {
       this.input.key(key, { operation: 'delete' });
-      await this.sender.send({ operation: 'delete', signal: options.signal, capacity: 'write' }, (client, sendOptions) =>
-        client.send(deleteItemCommand(this.target, key), sendOptions),
-      );
+      if (this.coalescers) await this.coalescers.writes.write({ operation: 'delete', key }, options.signal);
+      else await this.requests.deleteItem('delete', key, options.signal);
     });
   }
 
   setIfAbsent(key: string, value: string, options: KvWriteOptions = {}): Promise<boolean> {
     return this.observer.observe('set_if_absent', { key }, () => {
       const write = this.input.write({ operation: 'set_if_absent' }, key, value, options.ttlSeconds);
-      return this.conditionalPut('set_if_absent', options.signal, () =>
-        putIfAbsentCommand(this.target, key, write.value, write.expiresAt, Date.now()),
+      return this.requests.conditionalPut(
+        'set_if_absent',
+        (nowMs) => putIfAbsentCommand(this.requests.target, key, write.value, write.expiresAt, nowMs),
+        options.signal,
       );
     });
   }
@@ -114,8 +128,10 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
       const place = { operation: 'compare_and_swap' } as const;
       this.input.value(expected, place);
       const write = this.input.write(place, key, next, options.ttlSeconds);
-      return this.conditionalPut('compare_and_swap', options.signal, () =>
-        compareAndSwapCommand(this.target, key, expected, write.value, write.expiresAt, Date.now()),
+      return this.requests.conditionalPut(
+        'compare_and_swap',
+        (nowMs) => compareAndSwapCommand(this.requests.target, key, expected, write.value, write.expiresAt, nowMs),
+        options.signal,
       );
     });
   }
@@ -124,11 +140,11 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     const list = [...keys];
     return this.observer.observe('get_many', { keyCount: list.length }, () => {
       list.forEach((key, entry) => this.input.key(key, { operation: 'get_many', entry }));
-      return readMany(this.sender, this.target, this.observer, this.settings.batchRetry, {
+      return readMany(this.requests, this.settings.batchRetry, {
         keys: [...new Set(list)],
         consistentRead: options.consistentRead ?? this.settings.consistentRead,
         signal: options.signal,
-        now: Date.now,
+        onRetry: () => this.observer.batchRetried('get_many'),
       });
     });
   }
@@ -144,8 +160,8 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
         const write = this.input.write({ operation: 'set_many', entry }, key, value, options.ttlSeconds, expiresAt);
         latest.set(key as string, write.value);
       });
-      const requests = [...latest].map(([key, value]) => putRequest(this.target.format, key, value, expiresAt));
-      await writeMany(this.sender, this.target, this.observer, this.settings.batchRetry, { operation: 'set_many', requests, signal: options.signal });
+      const requests = [...latest].map(([key, value]) => putRequest(this.requests.target.format, key, value, expiresAt));
+      await this.writeMany('set_many', requests, options.signal);
     });
   }
 
@@ -153,8 +169,8 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     const list = [...keys];
     return this.observer.observe('delete_many', { keyCount: list.length }, async () => {
       list.forEach((key, entry) => this.input.key(key, { operation: 'delete_many', entry }));
-      const requests = [...new Set(list)].map((key) => deleteRequest(this.target.format, key));
-      await writeMany(this.sender, this.target, this.observer, this.settings.batchRetry, { operation: 'delete_many', requests, signal: options.signal });
+      const requests = [...new Set(list)].map((key) => deleteRequest(this.requests.target.format, key));
+      await this.writeMany('delete_many', requests, options.signal);
     });
   }
 
@@ -179,10 +195,10 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
 
   /** Destroys the client if the store built it; later calls do nothing. */
   close(): void {
-    if (this.closed || !this.settings.client.owned) return;
+    if (this.closed || !this.connection.client.owned) return;
     this.closed = true;
     try {
-      this.connection.client.destroy();
+      this.connection.client.client.destroy();
       this.logger.log(`Closed the DynamoDB client of store '${this.name}' (table '${this.table}').`);
     } catch (error) {
       // Shutdown goes on for the rest of the app; a client that fails to close is only worth a log line.
@@ -193,28 +209,20 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   private async read(operation: 'get' | 'get_json', key: string, options: KvReadOptions): Promise<string> {
     this.input.key(key, { operation });
     const consistentRead = options.consistentRead ?? this.settings.consistentRead;
-    const output = await this.sender.send({ operation, signal: options.signal, capacity: 'read' }, (client, sendOptions) =>
-      client.send(getItemCommand(this.target, key, consistentRead), sendOptions),
-    );
-    const found = this.target.format.read(output.Item, Date.now());
+    const found = this.coalescers
+      ? await this.coalescers.reads.read(key, consistentRead, options.signal)
+      : await this.requests.getItem(operation, key, consistentRead, options.signal);
     if (found.state !== 'value') throw new KeyNotFoundError(key, this.table, found.state === 'expired', operation);
     return found.value;
   }
 
   private async write(operation: 'set' | 'set_json', key: string, value: string, options: KvWriteOptions): Promise<void> {
     const write = this.input.write({ operation }, key, value, options.ttlSeconds);
-    await this.sender.send({ operation, signal: options.signal, capacity: 'write' }, (client, sendOptions) =>
-      client.send(putItemCommand(this.target, key, write.value, write.expiresAt), sendOptions),
-    );
+    if (this.coalescers) await this.coalescers.writes.write({ operation: 'set', key, ...write }, options.signal);
+    else await this.requests.putItem(operation, key, write.value, write.expiresAt, options.signal);
   }
 
-  private async conditionalPut(operation: 'set_if_absent' | 'compare_and_swap', signal: AbortSignal | undefined, command: () => ReturnType<typeof putIfAbsentCommand>): Promise<boolean> {
-    try {
-      await this.sender.send({ operation, signal, capacity: 'write' }, (client, sendOptions) => client.send(command(), sendOptions));
-      return true;
-    } catch (error) {
-      if (isConditionFailed((error as KvStoreError).cause)) return false;
-      throw error;
-    }
+  private writeMany(operation: 'set_many' | 'delete_many', requests: WriteRequest[], signal: AbortSignal | undefined): Promise<void> {
+    return writeMany(this.requests, this.settings.batchRetry, { operation, requests, signal, onRetry: () => this.observer.batchRetried(operation) });
   }
 }

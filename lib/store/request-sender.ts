@@ -1,4 +1,5 @@
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SendOptions, StoreClient } from '../options/dynamo-db.client.js';
 import { OperationAbortedError } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 import type { CapacityKind } from '../observability/consumed-capacity.metric.js';
@@ -8,16 +9,13 @@ import { toKvStoreError } from './sdk-errors.js';
 
 /** Where the store's requests go. */
 export interface RequestTarget {
-  client: DynamoDBClient;
+  client: StoreClient;
   table: string;
   region: string;
 }
 
 /** What item and batch answers carry when asked with ReturnConsumedCapacity. */
 type CapacityReport = { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
-
-/** The per-call options of `client.send`: only the abort signal. */
-export type SendOptions = { abortSignal: AbortSignal } | undefined;
 
 export interface SentRequest {
   operation: KvOperation;
@@ -36,10 +34,6 @@ export class RequestSender {
     private readonly observer: OperationObserver,
   ) {}
 
-  get client(): DynamoDBClient {
-    return this.target.client;
-  }
-
   async send<T>(
     request: SentRequest,
     call: (client: DynamoDBClient, options: SendOptions) => Promise<T>,
@@ -48,7 +42,7 @@ export class RequestSender {
     const { client, table, region } = this.target;
     if (signal?.aborted) throw new OperationAbortedError(signal.reason, { operation, table });
     try {
-      const output = await call(client, signal === undefined ? undefined : { abortSignal: signal });
+      const output = await client.send(call, signal);
       if (capacity !== undefined) this.observer.consumed(operation, capacity, capacityUnits((output as CapacityReport).ConsumedCapacity));
       return output;
     } catch (error) {

@@ -15,6 +15,8 @@ export interface SampleConfig {
   table: string;
   storage: StorageTarget;
   logLevel: string;
+  /** The store's automatic batching of concurrent calls (KV_BATCHING=off turns it off, to compare). */
+  batching: boolean;
   /** Largest request body accepted; JSON escaping can make a 400 KB value several times larger. */
   bodyLimitBytes: number;
 }
@@ -44,12 +46,17 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new SampleConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${logLevel}').`);
   }
+  const batching = nonEmpty(env.KV_BATCHING) ?? 'on';
+  if (batching !== 'on' && batching !== 'off') {
+    throw new SampleConfigError(`KV_BATCHING must be on or off (got '${batching}').`);
+  }
   return {
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     port: port(env.PORT),
     table: nonEmpty(env.KV_TABLE) ?? 'kv-store',
     storage,
     logLevel,
+    batching: batching === 'on',
     bodyLimitBytes: 4 * 1024 * 1024,
   };
 }

@@ -12,7 +12,9 @@ export type Fault =
   /** Accept the request and never answer. */
   | 'hang'
   /** Forward the request, then destroy the client's connection instead of answering. */
-  | 'reset-after-forward';
+  | 'reset-after-forward'
+  /** Answer AccessDeniedException, as DynamoDB does for an action the role may not call. */
+  | 'access-denied';
 
 export interface FaultRule {
   /** The DynamoDB operation (from X-Amz-Target), e.g. 'BatchGetItem'. */
@@ -28,10 +30,12 @@ export interface FaultProxy {
   inject(rule: FaultRule): void;
   /** How many requests of `operation` reached the proxy. */
   requests(operation: string): number;
+  /** The bodies of the requests of `operation` that reached the proxy, in order. */
+  bodies(operation: string): Json[];
   close(): Promise<void>;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 /**
  * A small HTTP proxy in front of a real DynamoDB-protocol server that injects the failures a server does
@@ -40,7 +44,7 @@ type Json = Record<string, unknown>;
  */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const rules: Array<FaultRule & { left: number }> = [];
-  const counts = new Map<string, number>();
+  const received = new Map<string, Json[]>();
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -55,7 +59,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
     const operation = String(request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    received.set(operation, [...(received.get(operation) ?? []), JSON.parse(body || '{}') as Json]);
     const rule = rules.find((candidate) => candidate.operation === operation && candidate.left > 0);
     if (rule) rule.left -= 1;
     switch (rule?.fault) {
@@ -65,6 +69,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return reply(response, 400, {
           __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
           message: 'The level of configured provisioned throughput for the table was exceeded.',
+        });
+      case 'access-denied':
+        return reply(response, 400, {
+          __type: 'com.amazon.coral.service#AccessDeniedException',
+          message: `User: arn:aws:sts::123456789012:assumed-role/app is not authorized to perform: dynamodb:${operation}`,
         });
       case 'http-500':
         response.writeHead(500, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway from upstream 10.0.0.7</body></html>');
@@ -113,7 +122,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     inject: (rule) => rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY }),
-    requests: (operation) => counts.get(operation) ?? 0,
+    requests: (operation) => received.get(operation)?.length ?? 0,
+    bodies: (operation) => received.get(operation) ?? [],
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));

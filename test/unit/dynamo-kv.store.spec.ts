@@ -34,7 +34,8 @@ function storeWith(client: DynamoDBClient, options: Partial<DynamoKvModuleOption
   const settings = resolveSettings({ table: 'unit', healthCheck: { cacheTtlMs: 0 }, metrics: { enabled: false }, ...options }, 'default');
   const region = 'us-east-1';
   const observer = new OperationObserver({ name: 'default', table: 'unit', region }, undefined, undefined);
-  return new DynamoKvStore({ ...settings, client: owned ? settings.client : { owned: false, client } }, { client, region }, observer);
+  const storeClient = { client, owned, send: <T>(call: (sdk: DynamoDBClient, options: undefined) => Promise<T>) => call(client, undefined) };
+  return new DynamoKvStore(settings, { client: storeClient, region }, observer);
 }
 
 describe('DynamoKvStore (stubbed client)', () => {
