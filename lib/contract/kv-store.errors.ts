@@ -126,6 +126,30 @@ export class BatchIncompleteError extends KvStoreError {
   }
 }
 
+/**
+ * DynamoDB could not be reached, did not answer within the call's time budget, or answered with a server
+ * error, and nothing was changed: a read, or a write DynamoDB is known not to have applied. Safe to retry.
+ */
+export class KvUnavailableError extends KvStoreError {
+  override readonly name = 'KvUnavailableError';
+  override readonly code = 'UNAVAILABLE';
+}
+
+/** DynamoDB throttled the request, and kept doing so through the SDK's retries; nothing was changed. */
+export class KvThrottledError extends KvStoreError {
+  override readonly name = 'KvThrottledError';
+  override readonly code = 'THROTTLED';
+}
+
+/**
+ * A write failed in a way DynamoDB may still have applied (a reset connection, a timeout after the request
+ * left, a server error): the stored value may be the old one or the new one. Read it back to know.
+ */
+export class KvOutcomeUnknownError extends KvStoreError {
+  override readonly name = 'KvOutcomeUnknownError';
+  override readonly code = 'OUTCOME_UNKNOWN';
+}
+
 /** DynamoDB answered that the table does not exist (ResourceNotFoundException). */
 export class TableNotFoundError extends KvStoreError {
   override readonly name = 'TableNotFoundError';

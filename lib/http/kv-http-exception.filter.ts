@@ -17,10 +17,12 @@ export interface KvErrorBody {
   message: string;
 }
 
+const RETRY_AFTER_SECONDS = '1';
+
 /**
  * Answers the store's typed errors over HTTP, on Express or Fastify: 400 invalid key, value or TTL, 404
  * key not found, 413 item too large, 422 a stored value that is not JSON (getJson), 503 for DynamoDB
- * failures (never 500). Register it globally
+ * failures, with `Retry-After` (never 500). Register it globally
  * (`APP_FILTER`, or `app.useGlobalFilters(new KvHttpExceptionFilter(app.get(HttpAdapterHost)))`) or on a
  * controller with `@UseFilters(KvHttpExceptionFilter)`.
  */
@@ -31,7 +33,11 @@ export class KvHttpExceptionFilter implements ExceptionFilter<KvStoreError> {
   catch(error: KvStoreError, host: ArgumentsHost): void {
     const statusCode = httpStatusOf(error);
     const body: KvErrorBody = { statusCode, error: error.code, message: error.message };
-    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, statusCode);
+    const { httpAdapter } = this.adapterHost;
+    const response = host.switchToHttp().getResponse();
+    // DynamoDB is out of reach or throttling for now: tell clients when to come back.
+    if (statusCode === HttpStatus.SERVICE_UNAVAILABLE) httpAdapter.setHeader(response, 'retry-after', RETRY_AFTER_SECONDS);
+    httpAdapter.reply(response, body, statusCode);
   }
 }
 

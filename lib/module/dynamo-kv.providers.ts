@@ -1,4 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
+import { KvUnavailableError } from '../contract/kv-store.errors.js';
 import { getKvStoreToken } from '../contract/kv-store.tokens.js';
 import { BATCH_RETRIES_METRIC_TOKEN } from '../observability/batch-retries.metric.js';
 import { CONSUMED_CAPACITY_METRIC_TOKEN } from '../observability/consumed-capacity.metric.js';
@@ -6,7 +7,8 @@ import { OPERATION_DURATION_METRIC_TOKEN } from '../observability/operation-dura
 import { OperationObserver } from '../observability/operation-observer.js';
 import { loadOperationTracer } from '../observability/operation-span.js';
 import { loadStoreMetrics, type StoreMetrics } from '../observability/store-metrics.js';
-import { clientFor, resolveRegion } from '../options/dynamo-db.client.js';
+import { resolveRegion } from '../client/region.js';
+import { clientFor } from '../client/store-client.js';
 import type { DynamoKvModuleOptions } from '../options/dynamo-kv.options.js';
 import { resolveSettings, type DynamoKvSettings } from '../options/dynamo-kv.settings.js';
 import { DynamoKvStore } from '../store/dynamo-kv.store.js';
@@ -29,19 +31,41 @@ function metricsFor(settings: DynamoKvSettings): Promise<StoreMetrics | undefine
   return settings.metrics.enabled ? loadStoreMetrics(settings.metrics.registry) : Promise.resolve(undefined);
 }
 
-/** Builds (or adopts) the client, resolves its region and, when asked, prepares the table: all before the app serves. */
+/**
+ * Builds (or adopts) the client, resolves its region and, when asked, prepares the table: all before the
+ * app serves, and within `startupTimeoutMs`, so that an endpoint that never answers fails bootstrap
+ * with a message instead of hanging it.
+ */
 async function createStore(settings: DynamoKvSettings, metrics: StoreMetrics | undefined): Promise<DynamoKvStore> {
   const client = clientFor(settings.client);
-  try {
+  let step = 'resolving its region';
+  const ready = async (): Promise<DynamoKvStore> => {
     const region = await resolveRegion(client.client);
+    step = `preparing table '${settings.table}' (createTable)`;
     if (settings.createTable) await prepareTable(client.client, settings);
     logger.log(`Store '${settings.name}' connects to table '${settings.table}' in region '${region}'.`);
     const observer = new OperationObserver({ name: settings.name, table: settings.table, region }, metrics, await loadOperationTracer());
     return new DynamoKvStore(settings, { client, region }, observer);
+  };
+  try {
+    return await withinMs(settings.startupTimeoutMs, ready(), () =>
+      new KvUnavailableError(`Store '${settings.name}' was not ready within ${settings.startupTimeoutMs} ms: DynamoDB did not answer while ${step}.`, {
+        table: settings.table,
+      }),
+    );
   } catch (error) {
     if (client.owned) client.client.destroy();
     throw error;
   }
+}
+
+/** `promise`, or `late()`'s error once `ms` have passed. */
+function withinMs<T>(ms: number, promise: Promise<T>, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Each metric under the token `@InjectMetric(name)` resolves; undefined when metrics are off or prom-client is missing. */

@@ -40,11 +40,19 @@ export class OperationLog {
       ...keyCount,
       errorName: failure.name,
       errorMessage: failure.message,
+      // The SDK's own words (addresses, HTTP bodies) stay out of error messages; they belong here.
+      ...causeOf(failure),
     };
     // A caller's bad input is the caller's bug, not the store's failure.
     if (isInputError(failure)) this.logger.warn(line);
     else this.logger.error(line);
   }
+}
+
+function causeOf(error: Error): { causeName?: string; causeMessage?: string } {
+  const cause = error.cause;
+  if (cause === undefined) return {};
+  return cause instanceof Error ? { causeName: cause.name, causeMessage: cause.message } : { causeMessage: String(cause) };
 }
 
 function isInputError(error: Error): boolean {

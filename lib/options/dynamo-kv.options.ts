@@ -40,6 +40,13 @@ export interface DynamoKvModuleOptions {
    */
   batching?: Partial<BatchingSettings>;
   /**
+   * Every call's time budget, across the SDK's attempts: past it the call rejects with
+   * `KvUnavailableError` (or `KvOutcomeUnknownError` for a write that may have been applied). Default 3000.
+   */
+  timeoutMs?: number;
+  /** How long bootstrap may take to resolve the region and (with `createTable`) prepare the table. Default 30000. */
+  startupTimeoutMs?: number;
+  /**
    * Passed to `new DynamoDBClient()` (retries, timeouts, ...). A plain-object `requestHandler` is merged
    * over the module's defaults ({@link DEFAULT_REQUEST_HANDLER_OPTIONS}).
    */
@@ -90,10 +97,14 @@ export const DEFAULT_HEALTH_CHECK_SETTINGS: HealthCheckSettings = { cacheTtlMs: 
 
 /**
  * The SDK waits forever by default and only warns on a request timeout; a store must fail instead.
- * Per attempt; the SDK's standard retry makes up to 3 attempts.
+ * Per attempt, within the call's budget (`timeoutMs`): a second attempt still fits after a first one that
+ * timed out.
  */
 export const DEFAULT_REQUEST_HANDLER_OPTIONS = {
-  connectionTimeout: 3_000,
-  requestTimeout: 5_000,
+  connectionTimeout: 1_000,
+  requestTimeout: 1_500,
   throwOnRequestTimeout: true,
 } as const;
+
+export const DEFAULT_TIMEOUT_MS = 3_000;
+export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;

@@ -7,6 +7,8 @@ import {
   DEFAULT_BATCH_RETRY_SETTINGS,
   DEFAULT_HEALTH_CHECK_SETTINGS,
   DEFAULT_REQUEST_HANDLER_OPTIONS,
+  DEFAULT_STARTUP_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
   DEFAULT_TTL_ATTRIBUTE_NAME,
   type BatchingSettings,
   type BatchRetrySettings,
@@ -46,6 +48,9 @@ export interface DynamoKvSettings {
   readonly createTable: boolean;
   readonly batchRetry: Readonly<BatchRetrySettings>;
   readonly batching: Readonly<BatchingSettings>;
+  /** Every call's time budget, in milliseconds. */
+  readonly timeoutMs: number;
+  readonly startupTimeoutMs: number;
   readonly client: ClientSettings;
   readonly healthCheck: Readonly<HealthCheckSettings>;
   readonly metrics: MetricsSettings;
@@ -85,6 +90,8 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
       enabled: optionalBoolean(options.batching?.enabled, 'batching.enabled', DEFAULT_BATCHING_SETTINGS.enabled),
       maxInFlight: count(options.batching?.maxInFlight, 'batching.maxInFlight', DEFAULT_BATCHING_SETTINGS.maxInFlight),
     },
+    timeoutMs: milliseconds(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, 1),
+    startupTimeoutMs: milliseconds(options.startupTimeoutMs, 'startupTimeoutMs', DEFAULT_STARTUP_TIMEOUT_MS, 1),
     client: clientSettings(options),
     healthCheck: {
       cacheTtlMs: milliseconds(options.healthCheck?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),

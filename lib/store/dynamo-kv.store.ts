@@ -1,4 +1,4 @@
-import type { StoreClient } from '../options/dynamo-db.client.js';
+import type { StoreClient } from '../client/store-client.js';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InvalidJsonError, KeyNotFoundError, TableNotActiveError, type KvStoreError } from '../contract/kv-store.errors.js';
 import type {
@@ -52,7 +52,7 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     private readonly observer: OperationObserver,
   ) {
     const format = new ItemFormat(settings);
-    const sender = new RequestSender({ ...connection, table: settings.table }, observer);
+    const sender = new RequestSender({ ...connection, table: settings.table, timeoutMs: settings.timeoutMs }, observer);
     this.input = new InputRules(format, settings.table, settings.ttl.defaultSeconds, Date.now);
     this.requests = new TableRequests(sender, { table: settings.table, format }, Date.now);
     this.health = new TableHealth(settings, connection.region, sender, observer);
@@ -189,7 +189,14 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): void {
+  /** Lets the calls still queued for a batch finish (bounded by the call budget), then closes. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.coalescers) {
+      const drained = Promise.all([this.coalescers.reads.drained(), this.coalescers.writes.drained()]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, this.settings.timeoutMs)))]);
+      clearTimeout(timer);
+    }
     this.close();
   }
 

@@ -1,5 +1,5 @@
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SendOptions, StoreClient } from '../options/dynamo-db.client.js';
+import type { SendOptions, StoreClient } from '../client/store-client.js';
 import { OperationAbortedError } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 import type { CapacityKind } from '../observability/consumed-capacity.metric.js';
@@ -7,11 +7,13 @@ import type { OperationObserver } from '../observability/operation-observer.js';
 import { capacityUnits } from './requests/consumed-capacity.js';
 import { toKvStoreError } from './sdk-errors.js';
 
-/** Where the store's requests go. */
+/** Where the store's requests go, and how long each may take. */
 export interface RequestTarget {
   client: StoreClient;
   table: string;
   region: string;
+  /** Every request's time budget, across the SDK's attempts. */
+  timeoutMs: number;
 }
 
 /** What item and batch answers carry when asked with ReturnConsumedCapacity. */
@@ -25,8 +27,8 @@ export interface SentRequest {
 }
 
 /**
- * Sends one request of the store: refuses at once when the caller's signal has aborted, passes it to the
- * SDK, counts the consumed capacity, and turns every failure into the store's typed error.
+ * Sends one request of the store: refuses at once when the caller's signal has aborted, gives it the
+ * store's time budget, counts the consumed capacity, and turns every failure into the store's typed error.
  */
 export class RequestSender {
   constructor(
@@ -39,14 +41,15 @@ export class RequestSender {
     call: (client: DynamoDBClient, options: SendOptions) => Promise<T>,
   ): Promise<T> {
     const { operation, signal, capacity } = request;
-    const { client, table, region } = this.target;
+    const { client, table, region, timeoutMs } = this.target;
     if (signal?.aborted) throw new OperationAbortedError(signal.reason, { operation, table });
+    const budget = AbortSignal.timeout(timeoutMs);
     try {
-      const output = await client.send(call, signal);
+      const output = await client.send(call, signal === undefined ? budget : AbortSignal.any([signal, budget]));
       if (capacity !== undefined) this.observer.consumed(operation, capacity, capacityUnits((output as CapacityReport).ConsumedCapacity));
       return output;
     } catch (error) {
-      throw toKvStoreError(error, { operation, table, region, signal });
+      throw toKvStoreError(error, { operation, table, region, signal, budget: { ms: timeoutMs, signal: budget } });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { KvStoreError } from '../contract/kv-store.errors.js';
+import { KvUnavailableError } from '../contract/kv-store.errors.js';
 import type { KvHealthCheckOptions, KvHealthDetails, TimeToLiveState } from '../contract/kv-store.interface.js';
 import { HealthCheckCache } from '../health/health-check.cache.js';
 import type { OperationObserver } from '../observability/operation-observer.js';
@@ -36,7 +36,11 @@ export class TableHealth {
       .send({ operation: 'health_check', signal: timeout }, (client, options) => client.send(describeTableCommand(table), options))
       .catch((error: unknown) => {
         if (!timeout.aborted) throw error;
-        throw new KvStoreError(`DescribeTable did not answer within ${healthCheck.timeoutMs} ms.`, { operation: 'health_check', table, cause: error });
+        throw new KvUnavailableError(`DynamoDB did not answer DescribeTable within ${healthCheck.timeoutMs} ms.`, {
+          operation: 'health_check',
+          table,
+          cause: error,
+        });
       });
     const details: KvHealthDetails = { table, region: this.region, tableStatus: activeTableStatus(table, output) };
     if (ttl.configured) details.ttl = await this.timeToLive(timeout);

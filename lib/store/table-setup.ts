@@ -5,8 +5,6 @@ import type { DynamoKvSettings } from '../options/dynamo-kv.settings.js';
 import { createTableCommand, enableTimeToLiveCommand, isUnsupportedOperation, keySchemaMismatch } from './requests/create-table.request.js';
 import { describeTableCommand } from './requests/describe-table.request.js';
 
-/** How long bootstrap waits for a table it created to turn ACTIVE. */
-export const TABLE_CREATION_TIMEOUT_SECONDS = 60;
 
 const logger = new Logger('DynamoKvModule');
 
@@ -28,10 +26,12 @@ export async function prepareTable(client: DynamoDBClient, settings: DynamoKvSet
     return;
   }
   await client.send(createTableCommand(table, partitionKeyName));
+  // The store's startup budget bounds the wait; the waiter needs a bound of its own.
+  const maxWaitTime = Math.ceil(settings.startupTimeoutMs / 1000);
   try {
-    await waitUntilTableExists({ client, maxWaitTime: TABLE_CREATION_TIMEOUT_SECONDS, minDelay: 1 }, { TableName: table });
+    await waitUntilTableExists({ client, maxWaitTime, minDelay: 1 }, { TableName: table });
   } catch (error) {
-    throw new KvStoreError(`Table '${table}' was created but did not become ACTIVE within ${TABLE_CREATION_TIMEOUT_SECONDS} s.`, { table, cause: error });
+    throw new KvStoreError(`Table '${table}' was created but did not become ACTIVE within ${maxWaitTime} s.`, { table, cause: error });
   }
   logger.log(`Created table '${table}' (on demand, string partition key '${partitionKeyName}').`);
   if (settings.ttl.configured) await enableTimeToLive(client, settings);

@@ -32,6 +32,10 @@ export interface FaultProxy {
   requests(operation: string): number;
   /** The bodies of the requests of `operation` that reached the proxy, in order. */
   bodies(operation: string): Json[];
+  /** Stops listening and drops every connection: DynamoDB is down (connections are refused). */
+  stop(): Promise<void>;
+  /** Listens again, on the same port: DynamoDB is back. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,15 +123,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const stop = (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+  };
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     inject: (rule) => rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY }),
     requests: (operation) => received.get(operation)?.length ?? 0,
     bodies: (operation) => received.get(operation) ?? [],
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop,
+    restart: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+    close: stop,
   };
 }
 

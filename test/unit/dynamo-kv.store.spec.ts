@@ -11,9 +11,10 @@ import {
   InvalidKeyError,
   InvalidValueError,
   ItemTooLargeError,
-  KvStoreError,
+  KvThrottledError,
   type DynamoKvModuleOptions,
 } from '../../lib/index.js';
+import { SendFailure } from '../../lib/client/store-client.js';
 import { OperationObserver } from '../../lib/observability/operation-observer.js';
 import { resolveSettings } from '../../lib/options/dynamo-kv.settings.js';
 
@@ -34,7 +35,17 @@ function storeWith(client: DynamoDBClient, options: Partial<DynamoKvModuleOption
   const settings = resolveSettings({ table: 'unit', healthCheck: { cacheTtlMs: 0 }, metrics: { enabled: false }, ...options }, 'default');
   const region = 'us-east-1';
   const observer = new OperationObserver({ name: 'default', table: 'unit', region }, undefined, undefined);
-  const storeClient = { client, owned, send: <T>(call: (sdk: DynamoDBClient, options: undefined) => Promise<T>) => call(client, undefined) };
+  const storeClient = {
+    client,
+    owned,
+    send: async <T>(call: (sdk: DynamoDBClient, options: undefined) => Promise<T>) => {
+      try {
+        return await call(client, undefined);
+      } catch (error) {
+        throw new SendFailure(error, false);
+      }
+    },
+  };
   return new DynamoKvStore(settings, { client: storeClient, region }, observer);
 }
 
@@ -51,16 +62,16 @@ describe('DynamoKvStore (stubbed client)', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('wraps throttling that outlasted the SDK retries in KvStoreError with operation, table and cause', async () => {
+  it('wraps throttling that outlasted the SDK retries in KvThrottledError with operation, table and cause', async () => {
     const throttled = new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
     const { asClient } = stubClient(async () => {
       throw throttled;
     });
     const error = await storeWith(asClient).set('k', 'private value').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(KvStoreError);
-    expect(error).toMatchObject({ name: 'KvStoreError', code: 'KV_STORE_ERROR', operation: 'set', table: 'unit' });
+    expect(error).toBeInstanceOf(KvThrottledError);
+    expect(error).toMatchObject({ name: 'KvThrottledError', code: 'THROTTLED', operation: 'set', table: 'unit' });
     expect((error as Error).cause).toBe(throttled);
-    expect((error as Error).message).toContain('ProvisionedThroughputExceededException');
+    expect((error as Error).message).toBe("DynamoDB throttled set on table 'unit' through every retry.");
     expect((error as Error).message).not.toContain('private value');
   });
 
@@ -77,7 +88,7 @@ describe('DynamoKvStore (stubbed client)', () => {
     });
     const health = await storeWith(asClient).healthCheck();
     expect(health).toMatchObject({ status: 'DOWN', details: { table: 'unit', region: 'us-east-1' } });
-    expect(health.details.error).toMatch(/UnrecognizedClientException: The security token included in the request is invalid/);
+    expect(health.details.error).toBe("DynamoDB refused health_check on table 'unit' (UnrecognizedClientException).");
   });
 
   it('asks for a strongly consistent read when consistentRead is set', async () => {

@@ -6,6 +6,7 @@
 export class BatchPump<B> {
   private inFlight = 0;
   private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly maxInFlight: number,
@@ -24,15 +25,30 @@ export class BatchPump<B> {
     });
   }
 
+  /** Resolves once nothing is queued or on the wire: what was called before has been answered. */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private flush(): void {
     while (this.inFlight < this.maxInFlight) {
       const batch = this.take();
-      if (batch === undefined) return;
+      if (batch === undefined) {
+        if (this.inFlight === 0) this.settleIdle();
+        return;
+      }
       this.inFlight += 1;
       void this.send(batch).finally(() => {
         this.inFlight -= 1;
         this.flush();
       });
     }
+  }
+
+  private settleIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -46,6 +46,11 @@ export class WriteCoalescer {
     return waiter.promise;
   }
 
+  /** Resolves once every call made so far has been answered. */
+  drained(): Promise<void> {
+    return this.pump.whenIdle();
+  }
+
   /** Up to 25 writes of distinct keys, in issue order, skipping keys with a write on the wire or already taken. */
   private take(): QueuedWrite[] | undefined {
     const batch: QueuedWrite[] = [];

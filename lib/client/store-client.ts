@@ -1,0 +1,140 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandlerOptions } from '@smithy/types';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ClientSettings } from '../options/dynamo-kv.settings.js';
+import { attemptMayHaveApplied, type CallContext } from './call-context.js';
+
+/** The per-call options of `client.send`: only the abort signal. */
+export type SendOptions = { abortSignal: AbortSignal } | undefined;
+
+/** A failed send: the SDK's error, and whether DynamoDB may have applied the request anyway. */
+export class SendFailure extends Error {
+  override readonly name = 'SendFailure';
+
+  constructor(
+    override readonly cause: unknown,
+    readonly mayHaveApplied: boolean,
+    /** How the latest attempt failed, when the store could see it (the SDK shows only the last error). */
+    readonly lastAttemptError?: unknown,
+  ) {
+    super('The request failed.', { cause });
+  }
+}
+
+/** The store's client, and the one way the store sends a request through it. */
+export interface StoreClient {
+  readonly client: DynamoDBClient;
+  /** Whether the store built the client, and so destroys it. */
+  readonly owned: boolean;
+  /** Sends within `signal`; a failure rejects with {@link SendFailure}. */
+  send<T>(call: (client: DynamoDBClient, options: SendOptions) => Promise<T>, signal: AbortSignal): Promise<T>;
+}
+
+/** NodeHttpHandler, or the user's own handler (which has the same methods). */
+type InnerHandler = NodeHttpHandler;
+
+/**
+ * The request handler of a client the store builds: it gives each request the signal of the call it
+ * belongs to, so that no `send` needs per-call options. The SDK drops its middleware cache for any send
+ * with per-call options, and the cache is what makes `cacheMiddleware` pay (about a fifth of the CPU of a
+ * call).
+ */
+class CallSignalHandler {
+  readonly metadata: InnerHandler['metadata'];
+
+  constructor(
+    private readonly inner: InnerHandler,
+    private readonly calls: AsyncLocalStorage<CallContext>,
+  ) {
+    this.metadata = inner.metadata;
+  }
+
+  handle(request: Parameters<InnerHandler['handle']>[0], options: HttpHandlerOptions = {}): ReturnType<InnerHandler['handle']> {
+    const abortSignal = this.calls.getStore()?.signal;
+    return this.inner.handle(request, abortSignal === undefined ? options : { ...options, abortSignal });
+  }
+
+  updateHttpClientConfig(key: Parameters<InnerHandler['updateHttpClientConfig']>[0], value: Parameters<InnerHandler['updateHttpClientConfig']>[1]): void {
+    this.inner.updateHttpClientConfig(key, value);
+  }
+
+  httpHandlerConfigs(): ReturnType<InnerHandler['httpHandlerConfigs']> {
+    return this.inner.httpHandlerConfigs();
+  }
+
+  destroy(): void {
+    this.inner.destroy?.();
+  }
+}
+
+/**
+ * The store's client: built from the settings (then owned by the store, with `cacheMiddleware` on unless
+ * the settings say otherwise: nothing else can reach the client to add middleware later), or the
+ * application's own, used as it is, signals passed per call.
+ */
+export function clientFor(settings: ClientSettings): StoreClient {
+  if (!settings.owned) return adoptedClient(settings.client);
+  const calls = new AsyncLocalStorage<CallContext>();
+  // The settings hold a handler instance of the user's, or NodeHttpHandler options with the store's defaults.
+  const handlerInput = settings.config.requestHandler as Parameters<typeof NodeHttpHandler.create>[0];
+  const requestHandler = new CallSignalHandler(NodeHttpHandler.create(handlerInput) as InnerHandler, calls);
+  const client = new DynamoDBClient({ cacheMiddleware: true, ...settings.config, requestHandler });
+  // Below the SDK's retries, so it sees every attempt: whether one may have reached DynamoDB.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const context = calls.getStore();
+      if (context === undefined) return next(args);
+      context.attemptsInFlight += 1;
+      try {
+        return await next(args);
+      } catch (error) {
+        if (attemptMayHaveApplied(error)) context.mayHaveApplied = true;
+        context.lastAttemptError = error;
+        throw error;
+      } finally {
+        context.attemptsInFlight -= 1;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'nestjsDynamodbKvAttemptLog' },
+  );
+  return {
+    client,
+    owned: true,
+    send: async (call, signal) => {
+      const context: CallContext = { signal, attemptsInFlight: 0, mayHaveApplied: false };
+      try {
+        return await calls.run(context, () => raceWith(signal, call(client, undefined)));
+      } catch (error) {
+        throw new SendFailure(error, context.mayHaveApplied || context.attemptsInFlight > 0, context.lastAttemptError);
+      }
+    },
+  };
+}
+
+/** An application's client: no middleware of ours; the signal goes per call; the outcome judged by the last error. */
+function adoptedClient(client: DynamoDBClient): StoreClient {
+  return {
+    client,
+    owned: false,
+    send: async (call, signal) => {
+      try {
+        return await raceWith(signal, call(client, { abortSignal: signal }));
+      } catch (error) {
+        // Without our middleware the earlier attempts are unseen: only a lone refused attempt is sure.
+        const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 2;
+        throw new SendFailure(error, attempts > 1 || attemptMayHaveApplied(error));
+      }
+    },
+  };
+}
+
+/** `promise`, or the abort of `signal` at once: the SDK sleeps between retries without looking at it. */
+function raceWith<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
