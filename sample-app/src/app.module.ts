@@ -5,10 +5,11 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { DynamoKvModule, type DynamoKvModuleOptions } from 'nestjs-dynamodb-kv';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health/health.controller.js';
-import { FastifyErrorFilter } from './http/fastify-error.filter.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { MetricsController } from './http/metrics.controller.js';
 import { KvController } from './kv/kv.controller.js';
 import { pinoOptions } from './logging/pino-options.js';
-import type { SampleConfig } from './sample.config.js';
+import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 import { KV_OPTIONS, StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -17,8 +18,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // Global: the guards run in PrometheusModule's controller too.
+        { module: SampleConfigModule, global: true, providers: [{ provide: SAMPLE_CONFIG, useValue: config }], exports: [SAMPLE_CONFIG] },
         LoggerModule.forRoot(pinoOptions(config.logLevel)),
-        PrometheusModule.register(),
+        PrometheusModule.register({ controller: MetricsController }),
         TerminusModule,
         DynamoKvModule.forRootAsync({
           imports: [StorageModule.register(config)],
@@ -27,7 +30,11 @@ export class AppModule {
         }),
       ],
       controllers: [KvController, HealthController],
-      providers: [{ provide: APP_FILTER, useClass: FastifyErrorFilter }],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 }
+
+/** The app's settings, for whoever needs them. */
+@Module({})
+class SampleConfigModule {}

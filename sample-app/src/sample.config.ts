@@ -19,7 +19,27 @@ export interface SampleConfig {
   batching: boolean;
   /** Largest request body accepted; JSON escaping can make a 400 KB value several times larger. */
   bodyLimitBytes: number;
+  /** Bearer token `/kv` requires (KV_API_TOKEN); open when unset. */
+  apiToken?: string;
+  /** Bearer token `/metrics` requires (KV_METRICS_TOKEN); open when unset. */
+  metricsToken?: string;
+  /** How long slow clients and shutdown may take. */
+  timeouts: HttpTimeouts;
 }
+
+export interface HttpTimeouts {
+  /** All of a request's headers must arrive within this (KV_HEADERS_TIMEOUT_MS, default 10000). */
+  headersMs: number;
+  /** All of a request, body included, must arrive within this (KV_REQUEST_TIMEOUT_MS, default 30000). */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this (KV_KEEP_ALIVE_TIMEOUT_MS, default 5000). */
+  keepAliveMs: number;
+  /** SIGTERM or SIGINT ends the process within this, whatever clients do (KV_SHUTDOWN_TIMEOUT_MS, default 10000). */
+  shutdownMs: number;
+}
+
+/** The config, to inject. */
+export const SAMPLE_CONFIG = Symbol('SAMPLE_CONFIG');
 
 export class SampleConfigError extends Error {
   override readonly name = 'SampleConfigError';
@@ -47,6 +67,12 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
     throw new SampleConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${logLevel}').`);
   }
   const batching = nonEmpty(env.KV_BATCHING) ?? 'on';
+  const timeouts: HttpTimeouts = {
+    headersMs: milliseconds(env, 'KV_HEADERS_TIMEOUT_MS', 10_000),
+    requestMs: milliseconds(env, 'KV_REQUEST_TIMEOUT_MS', 30_000),
+    keepAliveMs: milliseconds(env, 'KV_KEEP_ALIVE_TIMEOUT_MS', 5_000),
+    shutdownMs: milliseconds(env, 'KV_SHUTDOWN_TIMEOUT_MS', 10_000),
+  };
   if (batching !== 'on' && batching !== 'off') {
     throw new SampleConfigError(`KV_BATCHING must be on or off (got '${batching}').`);
   }
@@ -58,7 +84,27 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
     logLevel,
     batching: batching === 'on',
     bodyLimitBytes: 4 * 1024 * 1024,
+    apiToken: token(env, 'KV_API_TOKEN'),
+    metricsToken: token(env, 'KV_METRICS_TOKEN'),
+    timeouts,
   };
+}
+
+/** A token guessable in a few tries protects nothing: 16 characters at least. */
+function token(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = nonEmpty(env[name]);
+  if (value !== undefined && value.length < 16) throw new SampleConfigError(`${name} must be at least 16 characters long.`);
+  return value;
+}
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const input = nonEmpty(env[name]);
+  if (input === undefined) return fallback;
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new SampleConfigError(`${name} must be a whole number of milliseconds, 1 or more (got '${input}').`);
+  }
+  return value;
 }
 
 function port(input: string | undefined): number {

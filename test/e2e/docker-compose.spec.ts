@@ -32,12 +32,17 @@ describe('docker-compose.yml', () => {
     expect(local.command).toEqual(expect.arrayContaining(['-sharedDb', '-inMemory', '-disableTelemetry', '-port', '8000']));
   });
 
-  it('points the app at DynamoDB Local, restarts it until that is up, and publishes the app port', () => {
+  it('points the app at DynamoDB Local, restarts it until that is up, and publishes the app port on this machine only', () => {
     const app = services.app!;
     expect(app.environment).toMatchObject({ DYNAMODB_ENDPOINT: 'http://dynamodb-local:8000', HOST: '0.0.0.0', PORT: '3000' });
     expect(app.depends_on).toEqual(['dynamodb-local']);
     expect(app.restart).toBe('on-failure');
-    expect(app.ports).toContain('3000:3000');
+    expect(app.ports).toEqual(['127.0.0.1:3000:3000']);
+    expect(services['dynamodb-local']!.ports).toEqual(['127.0.0.1:8000:8000']);
+  });
+
+  it('will not start the app without an API token from the environment', () => {
+    expect(services.app!.environment?.KV_API_TOKEN).toMatch(/^\$\{KV_API_TOKEN:\?.+\}$/);
   });
 
   it('builds the app from files that exist in the repository', async () => {

@@ -80,11 +80,15 @@ describe('sample app operations (real process)', () => {
       }
       expect(status).toBe(503);
       const down = (await (await fetch(`${app.baseUrl}/health`)).json()) as { details: { dynamodb: { message: string } } };
-      expect(down.details.dynamodb).toMatchObject({ status: 'down', message: expect.stringMatching(/ECONNREFUSED/) });
+      expect(down.details.dynamodb).toMatchObject({ status: 'down', message: expect.stringMatching(/^DynamoDB could not be reached/) });
+      expect(JSON.stringify(down)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
 
       const get = await fetch(`${app.baseUrl}/kv/anything`);
       expect(get.status).toBe(503);
-      expect(await get.json()).toMatchObject({ statusCode: 503, error: 'KV_STORE_ERROR' });
+      expect(get.headers.get('retry-after')).toBe('1');
+      const body = (await get.json()) as { message: string };
+      expect(body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
+      expect(body.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
     });
   });
 });

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -9,22 +8,24 @@ import {
   Inject,
   Param,
   Post,
-  PreconditionFailedException,
   Put,
   Query,
   Req,
   Res,
   UseFilters,
-  type RawBodyRequest,
+  UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KV_STORE, KeyNotFoundError, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
+import { ApiTokenGuard } from '../http/bearer-token.guard.js';
+import { HttpError } from '../http/http-error.js';
 import { etagOf } from './etag.js';
 import { contentTypeOf, keyValueOf, requestValue } from './request-value.js';
 
-/** REST over the injected store. */
+/** REST over the injected store, behind KV_API_TOKEN when it is set. */
 @Controller('kv')
 @UseFilters(KvHttpExceptionFilter)
+@UseGuards(ApiTokenGuard)
 export class KvController {
   constructor(@Inject(KV_STORE) private readonly store: KVStore) {}
 
@@ -36,7 +37,7 @@ export class KvController {
   @HttpCode(204)
   async put(
     @Param('key') key: string,
-    @Req() request: RawBodyRequest<FastifyRequest>,
+    @Req() request: FastifyRequest,
     @Query('ttl') ttl?: string,
     @Headers('if-none-match') ifNoneMatch?: string,
     @Headers('if-match') ifMatch?: string,
@@ -94,10 +95,10 @@ export class KvController {
 }
 
 function keyList(keys: string | string[] | undefined): string[] {
-  if (keys === undefined) throw new BadRequestException({ statusCode: 400, error: 'MISSING_KEY', message: 'Name the keys: ?key=a&key=b.' });
+  if (keys === undefined) throw new HttpError(400, 'MISSING_KEY', 'Name the keys: ?key=a&key=b.');
   return Array.isArray(keys) ? keys : [keys];
 }
 
-function preconditionFailed(message: string): PreconditionFailedException {
-  return new PreconditionFailedException({ statusCode: 412, error: 'PRECONDITION_FAILED', message });
+function preconditionFailed(message: string): HttpError {
+  return new HttpError(412, 'PRECONDITION_FAILED', message);
 }

@@ -1,29 +1,32 @@
-import { BadRequestException, UnsupportedMediaTypeException, type RawBodyRequest } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../http/http-error.js';
 
 /**
- * The value a `PUT /kv/:key` stores: the body exactly as sent. JSON is kept as its raw text (spacing and
- * key order included), after the parser has checked that it is JSON.
+ * The value a `PUT /kv/:key` stores: the body exactly as sent (decoded as UTF-8 by the app's body
+ * parser, which has already checked that JSON is JSON and refused anything else).
  */
-export function requestValue(request: RawBodyRequest<FastifyRequest>): string {
-  const mediaType = mediaTypeOf(request);
-  if (mediaType === undefined) {
-    throw new BadRequestException('Send the value as the request body, as text/plain or application/json.');
+export function requestValue(request: FastifyRequest): string {
+  if (request.headers['content-type'] === undefined) {
+    throw new HttpError(400, 'MISSING_CONTENT_TYPE', 'Send the value as the request body, as text/plain or application/json.');
   }
-  if (mediaType === 'application/json') return request.rawBody?.toString('utf8') ?? '';
-  if (mediaType === 'text/plain') return typeof request.body === 'string' ? request.body : '';
-  throw new UnsupportedMediaTypeException(`Content type '${mediaType}' is not supported: use text/plain or application/json.`);
+  return request.bodyText ?? '';
 }
 
-/** `{ "key": ..., "value": ... }` as in the GoFr example; a non-string value is stored as its JSON text. */
+/**
+ * `{ "key": ..., "value": ... }` as in the GoFr example. The value must be a JSON string: any other JSON
+ * value would come back re-serialised (1e400 as null, long integers rounded, spacing lost), not as sent.
+ */
 export function keyValueOf(body: unknown): { key: string; value: string } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new BadRequestException('Send a JSON object: { "key": "...", "value": ... }.');
+    throw new HttpError(400, 'INVALID_BODY', 'Send a JSON object: { "key": "...", "value": "..." }.');
   }
   const { key, value } = body as Record<string, unknown>;
-  if (typeof key !== 'string') throw new BadRequestException('"key" must be a string.');
-  if (value === undefined) throw new BadRequestException('"value" is missing.');
-  return { key, value: typeof value === 'string' ? value : JSON.stringify(value) };
+  if (typeof key !== 'string') throw new HttpError(400, 'INVALID_BODY', '"key" must be a string.');
+  if (value === undefined) throw new HttpError(400, 'INVALID_BODY', '"value" is missing.');
+  if (typeof value !== 'string') {
+    throw new HttpError(400, 'INVALID_BODY', '"value" must be a string; to store JSON exactly as sent, PUT it to /kv/:key as application/json.');
+  }
+  return { key, value };
 }
 
 /** How `GET /kv/:key` labels a stored value. */
@@ -34,9 +37,4 @@ export function contentTypeOf(value: string): string {
   } catch {
     return 'text/plain; charset=utf-8';
   }
-}
-
-function mediaTypeOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['content-type'];
-  return header?.split(';')[0]?.trim().toLowerCase() || undefined;
 }

@@ -5,9 +5,14 @@ import type { Params } from 'nestjs-pino';
 /** Probes and scrapes would drown the request log. */
 const UNLOGGED_PATHS = new Set(['/health', '/metrics']);
 
+/** Header and query parameter names that carry credentials, by what they are called in the wild. */
+const CREDENTIAL_NAME = /auth|cookie|token|secret|password|passwd|api[-_]?key|session|signature|credential|x-amz-security/i;
+
+const REDACTED = '[redacted]';
+
 /**
- * JSON request logs. Keys are only for debug level, so request lines show `/kv/[key]`; bodies (values)
- * are never logged; credentials in headers are redacted.
+ * JSON request logs. Keys are only for debug level, so request lines show `/kv/[key]` and `key=[key]`;
+ * bodies (values) are never logged; every credential-like header and query parameter is redacted.
  */
 export function pinoOptions(level: string): Params {
   return {
@@ -17,15 +22,41 @@ export function pinoOptions(level: string): Params {
       level,
       // Fastify's middleware layer rewrites req.url relative to the mount path; originalUrl keeps the path.
       autoLogging: { ignore: (request: IncomingMessage & { originalUrl?: string }) => UNLOGGED_PATHS.has(pathOf(request.originalUrl ?? request.url)) },
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-amz-security-token"]'], censor: '[redacted]' },
       serializers: {
-        req(request: { url?: string }) {
-          if (request.url !== undefined) request.url = request.url.replace(/^\/kv\/[^?]+/, '/kv/[key]');
-          return request;
+        req(request: { url?: string; headers?: Record<string, unknown>; query?: Record<string, unknown>; params?: Record<string, unknown> }) {
+          return {
+            ...request,
+            url: request.url === undefined ? undefined : redactedUrl(request.url),
+            headers: redacted(request.headers),
+            query: redacted(request.query),
+            params: redacted(request.params),
+          };
         },
       },
     },
   };
+}
+
+/** Headers, query or route parameters with keys and credentials replaced. */
+function redacted(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (fields === undefined) return undefined;
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, name === 'key' ? '[key]' : CREDENTIAL_NAME.test(name) ? REDACTED : value]));
+}
+
+/** The path with the key out of `/kv/<key>`, and the query with keys and credentials out. */
+export function redactedUrl(url: string): string {
+  const [path = '', query] = url.split('?', 2);
+  const safePath = path.replace(/^\/kv\/.+/, '/kv/[key]');
+  if (query === undefined) return safePath;
+  const safeQuery = query
+    .split('&')
+    .map((pair) => {
+      const name = decodeURIComponent(pair.split('=', 1)[0] ?? '');
+      if (name === 'key') return 'key=[key]';
+      return CREDENTIAL_NAME.test(name) ? `${pair.split('=', 1)[0]}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return `${safePath}?${safeQuery}`;
 }
 
 function pathOf(url: string | undefined): string {

@@ -10,6 +10,18 @@ export type WorkerMessage = { type: 'listening'; port: number } | { type: 'faile
 const { dataDir } = workerData as { dataDir: string };
 const port = parentPort!;
 
+/**
+ * dynalite 4 rethrows a request's 'error' event (`req.on('error', (err) => { throw err })`), so a client
+ * that drops its connection mid-request (a timeout, an aborted call) would crash this worker and leave the
+ * app without storage. Such a drop concerns that request only: it is contained here; anything else still
+ * ends the worker.
+ */
+process.on('uncaughtException', (error: Error & { code?: string }) => {
+  if (error.code === 'ECONNRESET' || error.code === 'ECONNABORTED' || error.message === 'aborted') return;
+  port.postMessage({ type: 'failed', message: `The embedded store failed: ${error.message}` } satisfies WorkerMessage);
+  process.exit(1);
+});
+
 async function dataDirIsFree(): Promise<boolean> {
   // LevelDB allows one process per folder; probing here turns a crash deep inside dynalite into a message.
   const probe = new Level(dataDir);
