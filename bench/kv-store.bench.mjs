@@ -7,6 +7,7 @@
  *   shows), dynalite, Amazon DynamoDB Local (when Java and Maven are there); or only DYNAMODB_ENDPOINT.
  * - get and set at 1 and 64 concurrent callers: raw SDK (one command per call), store batching off,
  *   store batching on; BENCH_OPS operations a run (default 3000), rounds interleaved, median of 3.
+ * - Keyv: this package's KeyvKvStore against @keyv/dynamo, through Keyv, get and set at 1 and 64 callers.
  * - The sample app under HTTP load (autocannon, 64 connections), batching on and off.
  * - Memory: RSS after BENCH_MEMORY_OPS gets (default 1,000,000) against RSS after 10,000.
  * Writes bench/results.md. Every loop is bounded; everything runs on 127.0.0.1.
@@ -15,6 +16,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, Res
 import { NestFactory } from '@nestjs/core';
 import { writeFile } from 'node:fs/promises';
 import { DynamoKvModule, KV_STORE } from 'nestjs-dynamodb-kv';
+import { benchKeyv } from './keyv-cases.mjs';
 import { median, measure } from './measure.mjs';
 import { resultsMarkdown } from './report.mjs';
 import { loadSampleApp } from './sample-app-load.mjs';
@@ -129,12 +131,15 @@ if (process.env.DYNAMODB_ENDPOINT) {
   else console.error('DynamoDB Local skipped: it needs Java 17+ and Maven on PATH.');
 }
 
-/** @type {Array<{ server: string, rows: Array<Case & RunResult> }>} */
+/** @type {Array<{ server: string, rows: Array<Case & RunResult>, keyv: Array<import('./keyv-cases.mjs').KeyvCase & RunResult> }>} */
 const results = [];
 try {
   for (const server of servers) {
     console.error(`bench: ${server.name} ...`);
-    results.push({ server: server.name, rows: await benchServer(server.endpoint) });
+    const rows = await benchServer(server.endpoint);
+    console.error(`bench: ${server.name}, Keyv adapters ...`);
+    const keyv = await benchKeyv({ endpoint: server.endpoint, table: TABLE, region, credentials, keys: KEYS, value: VALUE, ops: OPS, rounds: ROUNDS });
+    results.push({ server: server.name, rows, keyv });
   }
   const loadTarget = servers[0];
   if (!loadTarget) throw new Error('No server to run against.');

@@ -12,7 +12,8 @@ const fixed = (value, digits = 0) => value.toFixed(digits);
 /**
  * @typedef {import('./measure.mjs').RunResult & { op: string, callers: number, variant: string }} Row
  * @typedef {import('./sample-app-load.mjs').LoadResult} LoadResult
- * @typedef {{ results: Array<{ server: string, rows: Row[] }>, sampleApp: { server: string, off: Record<'GET' | 'PUT', LoadResult>, on: Record<'GET' | 'PUT', LoadResult> }, memory: { earlyMb: number, lateMb: number, ops: number, gc: boolean }, ops: number, rounds: number }} Report
+ * @typedef {import('./measure.mjs').RunResult & { op: string, callers: number, variant: string }} KeyvRow
+ * @typedef {{ results: Array<{ server: string, rows: Row[], keyv: KeyvRow[] }>, sampleApp: { server: string, off: Record<'GET' | 'PUT', LoadResult>, on: Record<'GET' | 'PUT', LoadResult> }, memory: { earlyMb: number, lateMb: number, ops: number, gc: boolean }, ops: number, rounds: number }} Report
  */
 
 /** @param {Row[]} rows @param {Row} row */
@@ -50,6 +51,15 @@ function targets(report) {
       checks.push([`${server}: batching on, ${op} ×1, p50 ≤ 1.05 × batching off`, `${fixed(ratio, 2)} ×`, ratio <= 1.05]);
     }
   }
+  for (const { server, keyv } of report.results) {
+    for (const op of ['get', 'set']) {
+      const ours = find(keyv, op, 64, 'KeyvKvStore');
+      const theirs = find(keyv, op, 64, '@keyv/dynamo');
+      if (!ours || !theirs) continue;
+      const ratio = ours.opsPerSecond / theirs.opsPerSecond;
+      checks.push([`${server}: Keyv ${op} ×64, KeyvKvStore ops/s ≥ 3 × @keyv/dynamo`, `${fixed(ratio, 1)} ×`, ratio >= 3]);
+    }
+  }
   const { off, on } = report.sampleApp;
   for (const [method, minimum] of /** @type {Array<['GET' | 'PUT', number]>} */ ([['GET', 3], ['PUT', 2]])) {
     const ratio = on[method].requestsPerSecond / off[method].requestsPerSecond;
@@ -79,6 +89,23 @@ export function resultsMarkdown(report) {
       lines.push(
         `| ${row.op} | ${row.callers} | ${row.variant} | ${fixed(row.opsPerSecond)} | ${fixed(row.opsPerSecond / raw.opsPerSecond, 2)} | ` +
           `${fixed(row.cpuMicrosPerOp)} | ${fixed(row.cpuMicrosPerOp / raw.cpuMicrosPerOp, 2)} | ${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} | ${fixed(row.peakRssMb)} |`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push(
+    `## Keyv: KeyvKvStore (the store, batching on) against @keyv/dynamo ${version('@keyv/dynamo')}, both through keyv ${version('keyv')}`,
+    '',
+    'Every call checks its answer (Keyv would turn a failure into a miss or `false`). Values are Keyv\'s serialized 100-byte strings.',
+    '',
+  );
+  for (const { server, keyv } of report.results) {
+    lines.push(`### ${server}`, '', '| op | callers | adapter | ops/s | × @keyv/dynamo | client CPU µs/op | p50 ms | p99 ms |', '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const row of keyv) {
+      const theirs = find(keyv, row.op, row.callers, '@keyv/dynamo') ?? row;
+      lines.push(
+        `| ${row.op} | ${row.callers} | ${row.variant} | ${fixed(row.opsPerSecond)} | ${fixed(row.opsPerSecond / theirs.opsPerSecond, 2)} | ` +
+          `${fixed(row.cpuMicrosPerOp)} | ${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} |`,
       );
     }
     lines.push('');

@@ -45,6 +45,7 @@ export type {
   KvHealthCheckOptions,
   KvHealthDetails,
   KvOperation,
+  KvListOptions,
   KvReadOptions,
   KVStore,
   KvWriteOptions,

@@ -38,6 +38,11 @@ export interface KvReadOptions extends KvCallOptions {
   consistentRead?: boolean;
 }
 
+export interface KvListOptions extends KvReadOptions {
+  /** Only the keys that start with this (after the store's `keyPrefix`); every key of the store by default. */
+  prefix?: string;
+}
+
 export interface KvWriteOptions extends KvCallOptions {
   /** Seconds until the value expires (1 to 10 years); the store's `ttl.defaultSeconds`, else never. */
   ttlSeconds?: number;
@@ -49,6 +54,8 @@ export interface KvWriteOptions extends KvCallOptions {
  * missing to every read, whether or not DynamoDB has deleted it yet.
  */
 export interface KVStore {
+  /** What the store puts before every key in its table; empty when it has the table's key space to itself. */
+  readonly keyPrefix: string;
   get(key: string, options?: KvReadOptions): Promise<string>;
   set(key: string, value: string, options?: KvWriteOptions): Promise<void>;
   delete(key: string, options?: KvCallOptions): Promise<void>;
@@ -66,6 +73,12 @@ export interface KVStore {
   getJson<T = unknown>(key: string, options?: KvReadOptions): Promise<T>;
   /** Stores `JSON.stringify(value)`; `InvalidValueError` for what JSON cannot represent exactly. */
   setJson(key: string, value: unknown, options?: KvWriteOptions): Promise<void>;
+  /**
+   * The store's unexpired keys (without its `keyPrefix`), a page at a time, in no particular order. On
+   * DynamoDB each page is one Scan request, which reads (and is billed for) every item of the table, not
+   * only the matching ones: meant for maintenance such as clearing a namespace, not for serving requests.
+   */
+  listKeys(options?: KvListOptions): AsyncIterable<string[]>;
   /** Resolves with the details when the store can serve; rejects with a `KvStoreError` that says why not. */
   assertHealthy(options?: KvHealthCheckOptions): Promise<KvHealthDetails>;
   /** The same check as a report, GoFr-style: never rejects. */
@@ -84,4 +97,5 @@ export type KvOperation =
   | 'compare_and_swap'
   | 'get_json'
   | 'set_json'
+  | 'list_keys'
   | 'health_check';

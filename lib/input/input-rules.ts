@@ -39,6 +39,11 @@ export class InputRules {
     assertValidKey(key, this.context(place), this.prefixBytes);
   }
 
+  /** A key prefix to list by: any string a key could start with, the empty one included. */
+  prefix(prefix: unknown, place: InputPlace): asserts prefix is string {
+    if (prefix !== '') this.key(prefix, place);
+  }
+
   value(value: unknown, place: InputPlace): asserts value is string {
     assertValidValue(value, this.context(place));
   }

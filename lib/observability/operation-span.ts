@@ -16,6 +16,7 @@ const DYNAMODB_OPERATION: Record<KvOperation, string> = {
   compare_and_swap: 'PutItem',
   get_json: 'GetItem',
   set_json: 'PutItem',
+  list_keys: 'Scan',
   health_check: 'DescribeTable',
 };
 

@@ -6,6 +6,7 @@ import type {
   KvHealth,
   KvHealthCheckOptions,
   KvHealthDetails,
+  KvListOptions,
   KvReadOptions,
   KVStore,
   KvWriteOptions,
@@ -20,7 +21,7 @@ import { WriteCoalescer } from './batching/write-coalescer.js';
 import { writeMany } from './batch-writes.js';
 import { deleteRequest, putRequest, type WriteRequest } from './requests/batch-write.request.js';
 import { compareAndSwapCommand, putIfAbsentCommand } from './requests/conditional-put.request.js';
-import { ItemFormat } from './requests/item-format.js';
+import { ItemFormat, type StoredItem } from './requests/item-format.js';
 import { RequestSender } from './request-sender.js';
 import { describeFailure } from './sdk-errors.js';
 import { TableHealth } from './table-health.js';
@@ -77,6 +78,10 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
 
   get region(): string {
     return this.connection.region;
+  }
+
+  get keyPrefix(): string {
+    return this.settings.keyPrefix;
   }
 
   get(key: string, options: KvReadOptions = {}): Promise<string> {
@@ -172,6 +177,21 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
       const requests = [...new Set(list)].map((key) => deleteRequest(this.requests.target.format, key));
       await this.writeMany('delete_many', requests, options.signal);
     });
+  }
+
+  async *listKeys(options: KvListOptions = {}): AsyncGenerator<string[]> {
+    const { prefix = '', signal } = options;
+    this.input.prefix(prefix, { operation: 'list_keys' });
+    const consistentRead = options.consistentRead ?? this.settings.consistentRead;
+    let start: StoredItem | undefined;
+    do {
+      const page = await this.observer.observe('list_keys', undefined, () =>
+        this.requests.scanKeys('list_keys', prefix, consistentRead, start, signal),
+      );
+      start = page.next;
+      // A filtered Scan page can hold no match and still not be the last.
+      if (page.keys.length > 0) yield page.keys;
+    } while (start !== undefined);
   }
 
   assertHealthy(options: KvHealthCheckOptions = {}): Promise<KvHealthDetails> {

@@ -4,8 +4,9 @@ import type { KvOperation } from '../contract/kv-store.interface.js';
 import { batchGetCommand, readBatchGet } from './requests/batch-get.request.js';
 import { batchWriteCommand, unprocessedWrites, type WriteRequest } from './requests/batch-write.request.js';
 import { isConditionFailed } from './requests/conditional-put.request.js';
-import type { Found } from './requests/item-format.js';
+import type { Found, StoredItem } from './requests/item-format.js';
 import { deleteItemCommand, getItemCommand, putItemCommand, type TableTarget } from './requests/item.request.js';
+import { readKeyPage, scanKeysCommand, type KeyPage } from './requests/scan-keys.request.js';
 import type { RequestSender } from './request-sender.js';
 
 /** What one BatchGetItem round found, by the caller's key, and the keys DynamoDB left unprocessed. */
@@ -74,5 +75,13 @@ export class TableRequests {
       client.send(batchWriteCommand(this.target, requests), options),
     );
     return unprocessedWrites(this.target, output);
+  }
+
+  /** One Scan page of the keys that start with `prefix`, from `start` (the previous page's `next`). */
+  async scanKeys(operation: KvOperation, prefix: string, consistentRead: boolean, start?: StoredItem, signal?: AbortSignal): Promise<KeyPage> {
+    const output = await this.sender.send({ operation, signal, capacity: 'read' }, (client, options) =>
+      client.send(scanKeysCommand(this.target, prefix, consistentRead, start), options),
+    );
+    return readKeyPage(this.target, output, this.now());
   }
 }

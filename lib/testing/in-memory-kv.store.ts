@@ -4,6 +4,7 @@ import type {
   KvHealth,
   KvHealthCheckOptions,
   KvHealthDetails,
+  KvListOptions,
   KvOperation,
   KvReadOptions,
   KVStore,
@@ -38,6 +39,7 @@ interface Entry {
  */
 export class InMemoryKvStore implements KVStore {
   readonly table: string;
+  readonly keyPrefix = '';
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
   private readonly input: InputRules;
@@ -122,6 +124,15 @@ export class InMemoryKvStore implements KVStore {
     list.forEach((key, entry) => this.input.key(key, { operation: 'delete_many', entry }));
     this.assertNotAborted('delete_many', options.signal);
     for (const key of list) this.entries.delete(key);
+  }
+
+  /** One page: every unexpired key that starts with the prefix. */
+  async *listKeys(options: KvListOptions = {}): AsyncGenerator<string[]> {
+    const { prefix = '', signal } = options;
+    this.input.prefix(prefix, { operation: 'list_keys' });
+    this.assertNotAborted('list_keys', signal);
+    const keys = [...this.entries.keys()].filter((key) => key.startsWith(prefix) && this.current(key) !== undefined);
+    if (keys.length > 0) yield keys;
   }
 
   assertHealthy(options: KvHealthCheckOptions = {}): Promise<KvHealthDetails> {

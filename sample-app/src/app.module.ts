@@ -9,6 +9,8 @@ import { HttpErrorFilter } from './http/http-error.filter.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { KvController } from './kv/kv.controller.js';
 import { pinoOptions } from './logging/pino-options.js';
+import { reportCache } from './reports/report-cache.js';
+import { ReportsController } from './reports/reports.controller.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 import { KV_OPTIONS, StorageModule } from './storage/storage.module.js';
 
@@ -24,12 +26,15 @@ export class AppModule {
         PrometheusModule.register({ controller: MetricsController }),
         TerminusModule,
         DynamoKvModule.forRootAsync({
+          // Global: the report cache is built from the store.
+          isGlobal: true,
           imports: [StorageModule.register(config)],
           inject: [KV_OPTIONS],
           useFactory: (options: DynamoKvModuleOptions) => options,
         }),
+        reportCache(config),
       ],
-      controllers: [KvController, HealthController],
+      controllers: [KvController, ReportsController, HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

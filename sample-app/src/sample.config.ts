@@ -25,6 +25,15 @@ export interface SampleConfig {
   metricsToken?: string;
   /** How long slow clients and shutdown may take. */
   timeouts: HttpTimeouts;
+  /** The cached `/reports` route. */
+  reports: ReportSettings;
+}
+
+export interface ReportSettings {
+  /** How long making one report takes (KV_REPORT_DELAY_MS, default 1000): a stand-in for a slow query. */
+  delayMs: number;
+  /** How long a made report is served from the cache (KV_CACHE_TTL_MS, default 60000). */
+  cacheTtlMs: number;
 }
 
 export interface HttpTimeouts {
@@ -87,6 +96,10 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
     apiToken: token(env, 'KV_API_TOKEN'),
     metricsToken: token(env, 'KV_METRICS_TOKEN'),
     timeouts,
+    reports: {
+      delayMs: milliseconds(env, 'KV_REPORT_DELAY_MS', 1_000),
+      cacheTtlMs: milliseconds(env, 'KV_CACHE_TTL_MS', 60_000),
+    },
   };
 }
 

@@ -50,6 +50,29 @@ describe('apps that install the packed package', () => {
       expect(controllerClass(await readFile(README, 'utf8'))).toBe(inApp);
     });
 
+    it('uses the README cache setup as it stands: its controller, and its CacheModule registration', async () => {
+      const readme = await readFile(README, 'utf8');
+      const controllerClass = (source: string): string => /@Controller\('prices'\)[\s\S]*?\n}\n/.exec(source)?.[0] ?? '';
+      const registration = (source: string): string => /^ {4}CacheModule\.registerAsync\([\s\S]*?^ {4}}\),$/m.exec(source)?.[0] ?? '';
+      const inApp = {
+        controller: controllerClass(await readFile(join(dir, 'src/prices.controller.ts'), 'utf8')),
+        registration: registration(await readFile(join(dir, 'src/app.module.ts'), 'utf8')),
+      };
+      expect(inApp.controller).not.toBe('');
+      expect(inApp.registration).not.toBe('');
+      expect({ controller: controllerClass(readme), registration: registration(readme) }).toEqual(inApp);
+    });
+
+    it('serves a cached route from DynamoDB through @nestjs/cache-manager and nestjs-dynamodb-kv/keyv', async () => {
+      const { server } = await startConsumer(fixture, dir);
+      const prices = async () => (await fetch(`${server.baseUrl}/prices`)).json() as Promise<{ loadedAt: string }>;
+      const first = await prices();
+      expect(first).toMatchObject({ prices: { tea: 3, coffee: 4 } });
+      expect(await prices()).toEqual(first);
+      const cached = await fetch(`${server.baseUrl}/kv/${encodeURIComponent('http-cache:/prices')}`);
+      expect(JSON.parse(((await cached.json()) as { value: string }).value)).toMatchObject({ value: first });
+    }, SLOW);
+
     it('serves set, get, delete, typed errors, /health and /metrics over HTTP', async () => {
       const { server } = await startConsumer(fixture, dir);
       const url = (path: string): string => `${server.baseUrl}${path}`;
@@ -88,7 +111,7 @@ describe('apps that install the packed package', () => {
     }, SLOW);
   });
 
-  describe('an app without the optional peers (@nestjs/terminus, prom-client, @opentelemetry/api)', () => {
+  describe('an app without the optional peers (@nestjs/terminus, prom-client, @opentelemetry/api, keyv, @nestjs/cache-manager)', () => {
     const app = useFixture('all');
     let dir: string;
 
@@ -99,7 +122,7 @@ describe('apps that install the packed package', () => {
     }, SLOW);
 
     it('has none of them installed: npm does not install optional peers', async () => {
-      for (const peer of ['@nestjs/terminus', 'prom-client', '@opentelemetry/api']) {
+      for (const peer of ['@nestjs/terminus', 'prom-client', '@opentelemetry/api', 'keyv', '@nestjs/cache-manager']) {
         await expect(access(join(dir, 'node_modules', peer))).rejects.toThrow();
       }
     });

@@ -13,7 +13,8 @@ describe('sample app routes (real process, real server)', () => {
   const shared = useFixture('all');
 
   beforeAll(async () => {
-    app = await shared.sampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample') });
+    const reports = { KV_REPORT_DELAY_MS: '300', KV_CACHE_TTL_MS: '1500' };
+    app = await shared.sampleApp({ DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: uniqueTableName('sample'), ...reports });
   });
 
   async function expectJsonError(response: Response, status: number, pattern: RegExp): Promise<void> {
@@ -149,6 +150,26 @@ describe('sample app routes (real process, real server)', () => {
     expect((await fetch(url('/kv?key=many-a&key=many-b'), { method: 'DELETE' })).status).toBe(204);
     expect(await (await fetch(url('/kv?key=many-a&key=many-b'))).json()).toEqual({});
     await expectJsonError(await fetch(url('/kv')), 400, /MISSING_KEY/);
+  });
+
+  it('GET /reports/<name> makes the slow report once, answers from the DynamoDB cache until KV_CACHE_TTL_MS, then makes it again', async () => {
+    const report = async () => {
+      const response = await fetch(url('/reports/daily'));
+      expect(response.status).toBe(200);
+      return { cache: response.headers.get('x-cache'), body: (await response.json()) as { generatedAt: string; generationMs: number } };
+    };
+    const made = await report();
+    expect(made.cache).toBe('MISS');
+    expect(made.body.generationMs).toBeGreaterThanOrEqual(300);
+    expect(await report()).toEqual({ cache: 'HIT', body: made.body });
+    const cached = await fetch(kv('reports:/reports/daily'));
+    expect(await cached.json()).toMatchObject({ value: made.body });
+
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const remade = await report();
+    expect(remade.cache).toBe('MISS');
+    expect(remade.body.generatedAt).not.toBe(made.body.generatedAt);
+    await expectJsonError(await fetch(url('/reports/Not_A_Name')), 400, /INVALID_REPORT_NAME/);
   });
 
   it('keeps serving after bad requests', async () => {

@@ -48,6 +48,11 @@ describe('sample app security and input handling (real process)', () => {
     expect(body.error).toMatch(code);
   }
 
+  it('requires the bearer token on /reports too', async () => {
+    await expectErrorShape(await fetch(`${app.baseUrl}/reports/daily`), 401, 'UNAUTHORIZED');
+    expect((await fetch(`${app.baseUrl}/reports/daily`, { headers: auth })).status).toBe(200);
+  });
+
   it('requires the bearer token on /kv, compares it exactly, and leaves /health open', async () => {
     const unauthorized = await fetch(`${app.baseUrl}/kv/k`);
     expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer');

@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { DynamoKvModule, getKvStoreToken, type DynamoKvModuleForRootOptions, type KVStore } from '../../lib/index.js';
 import { startDynalite, type RunningServer } from './dynalite-server.js';
+import { SILENT_LOGGER } from './silent-logger.js';
 import { startSampleApp, startServerProcess, type SampleAppProcess, type ServerProcess, type ServerProcessOptions } from './server-process.js';
 import { startHangingServer, type HangingServer } from './silent-servers.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { createTestTable, testClient, testEndpoint, type TestTable } from './test-endpoint.js';
 
-/** Swallows log lines: stores log failures at error level by design, and tests provoke many. */
-const SILENT: LoggerService = { log() {}, error() {}, warn() {}, debug() {}, verbose() {} };
 
-function testingModule(metadata: ModuleMetadata, logger: LoggerService = SILENT): TestingModuleBuilder {
+function testingModule(metadata: ModuleMetadata, logger: LoggerService = SILENT_LOGGER): TestingModuleBuilder {
   return Test.createTestingModule(metadata).setLogger(logger);
 }
 

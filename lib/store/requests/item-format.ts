@@ -54,10 +54,15 @@ export class ItemFormat implements ItemShape {
   read(item: StoredItem | undefined, nowMs: number): Found {
     const value = item === undefined ? undefined : own(item, this.valueAttributeName)?.S;
     if (item === undefined || value === undefined) return { state: 'absent' };
+    if (this.expired(item, nowMs)) return { state: 'expired' };
+    return { state: 'value', value };
+  }
+
+  /** Whether the item's expiry has passed. */
+  expired(item: StoredItem, nowMs: number): boolean {
     const expiry = own(item, this.expiryAttributeName)?.N;
     // An expiry that is not a number was not written by this store: DynamoDB's TTL ignores it, and so do reads.
-    if (expiry !== undefined && hasExpired(Number(expiry), nowMs)) return { state: 'expired' };
-    return { state: 'value', value };
+    return expiry !== undefined && hasExpired(Number(expiry), nowMs);
   }
 }
 

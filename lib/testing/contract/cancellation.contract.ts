@@ -3,6 +3,7 @@ import { KeyNotFoundError, OperationAbortedError } from '../../contract/kv-store
 import type { KVStore } from '../../contract/kv-store.interface.js';
 import { rejection } from './contract-assertions.js';
 import type { ContractContext } from './contract-test-api.js';
+import { allKeys } from './listing.contract.js';
 
 /** Every method takes a signal; an aborted one rejects the call with OperationAbortedError. */
 export function describeCancellationContract({ api, store, freshKey }: ContractContext): void {
@@ -18,6 +19,7 @@ export function describeCancellationContract({ api, store, freshKey }: ContractC
       ['deleteMany', (kv, key, signal) => kv.deleteMany([key], { signal })],
       ['setIfAbsent', (kv, key, signal) => kv.setIfAbsent(`${key}-absent`, 'new', { signal })],
       ['compareAndSwap', (kv, key, signal) => kv.compareAndSwap(key, 'kept', 'new', { signal })],
+      ['listKeys', (kv, key, signal) => allKeys(kv.listKeys({ prefix: key, signal }))],
     ];
     for (const [name, call] of calls) {
       api.it(`rejects ${name} with OperationAbortedError, the reason as cause, and changes nothing`, async () => {

@@ -7,6 +7,7 @@ import type { ContractContext, ContractTestApi, KvStoreContractSubject } from '.
 import { describeHealthContract } from './health.contract.js';
 import { describeJsonContract } from './json.contract.js';
 import { describeLimitsContract } from './limits.contract.js';
+import { describeListingContract } from './listing.contract.js';
 import { describeTtlContract } from './ttl.contract.js';
 import { describeValuesContract } from './values.contract.js';
 
@@ -20,6 +21,7 @@ export interface KvStoreCapabilities {
   batch: boolean;
   conditional: boolean;
   json: boolean;
+  listing: boolean;
   cancellation: boolean;
 }
 
@@ -32,6 +34,7 @@ const CAPABILITY_SUITES: Record<keyof KvStoreCapabilities, (context: ContractCon
   batch: describeBatchContract,
   conditional: describeConditionalContract,
   json: describeJsonContract,
+  listing: describeListingContract,
   cancellation: describeCancellationContract,
 };
 

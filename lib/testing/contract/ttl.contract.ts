@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { InvalidTtlError, KeyNotFoundError } from '../../contract/kv-store.errors.js';
 import { rejection } from './contract-assertions.js';
 import type { ContractContext } from './contract-test-api.js';
+import { allKeys } from './listing.contract.js';
 
 /** A 1-second TTL has passed for sure after this (expiries are whole seconds, rounded up). */
 const PAST_A_ONE_SECOND_TTL_MS = 2_100;
@@ -24,6 +25,7 @@ export function describeTtlContract({ api, subject, store, freshKey, freshKeys }
   api.describe('ttl: an expired value is missing to every read', () => {
     const [expiring, rewritten, claimable, swapped, longLived] = freshKeys(5);
     const many = freshKeys(3);
+    const listed = `${freshKey()}/`;
 
     api.beforeAll(async () => {
       await store().set(expiring!, 'short-lived', { ttlSeconds: 1 });
@@ -34,6 +36,8 @@ export function describeTtlContract({ api, subject, store, freshKey, freshKeys }
       await store().set(longLived!, 'an hour', { ttlSeconds: 3600 });
       await store().setMany([[many[0]!, 'a'], [many[1]!, 'b']], { ttlSeconds: 1 });
       await store().set(many[2]!, 'c');
+      await store().setMany([[`${listed}expiring`, 'a']], { ttlSeconds: 1 });
+      await store().set(`${listed}kept`, 'b');
       await (subject.advanceTime?.(PAST_A_ONE_SECOND_TTL_MS) ?? new Promise((resolve) => setTimeout(resolve, PAST_A_ONE_SECOND_TTL_MS)));
     });
 
@@ -44,6 +48,10 @@ export function describeTtlContract({ api, subject, store, freshKey, freshKeys }
 
     api.it('leaves expired keys out of getMany', async () => {
       assert.deepEqual(await store().getMany(many), new Map([[many[2]!, 'c']]));
+    });
+
+    api.it('leaves expired keys out of listKeys', async () => {
+      assert.deepEqual(await allKeys(store().listKeys({ prefix: listed, consistentRead: true })), [`${listed}kept`]);
     });
 
     api.it('lets setIfAbsent write over an expired value', async () => {

@@ -1,11 +1,15 @@
+import { CacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { DynamoKvModule, KvHttpExceptionFilter } from 'nestjs-dynamodb-kv';
+import { Keyv } from 'keyv';
+import { DynamoKvModule, KV_STORE, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
+import { KeyvKvStore } from 'nestjs-dynamodb-kv/keyv';
 import { GreetingService } from './greeting.service';
 import { HealthController } from './health.controller';
 import { KvController } from './kv.controller';
+import { PricesController } from './prices.controller';
 
 @Module({
   imports: [
@@ -17,9 +21,17 @@ import { KvController } from './kv.controller';
       region: 'us-east-1',
       // A local endpoint takes any credentials, but the SDK needs some to sign with.
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      isGlobal: true,
+    }),
+    CacheModule.registerAsync({
+      inject: [KV_STORE],
+      useFactory: (store: KVStore) => ({
+        stores: [new Keyv({ store: new KeyvKvStore(store), namespace: 'http-cache' })],
+        ttl: 60_000, // for routes without @CacheTTL
+      }),
     }),
   ],
-  controllers: [KvController, HealthController],
+  controllers: [KvController, HealthController, PricesController],
   providers: [GreetingService, { provide: APP_FILTER, useClass: KvHttpExceptionFilter }],
 })
 export class AppModule {}
