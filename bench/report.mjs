@@ -1,10 +1,11 @@
 // @ts-check
 /** bench/results.md: the machine, the figures, and the targets checked against them. */
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
-const require = createRequire(import.meta.url);
-const version = (/** @type {string} */ name) => /** @type {{ version: string }} */ (require(`${name}/package.json`)).version;
+// Read from node_modules: not every package exports its package.json.
+const version = (/** @type {string} */ name) =>
+  /** @type {{ version: string }} */ (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8'))).version;
 
 /** @param {number} value @param {number} digits */
 const fixed = (value, digits = 0) => value.toFixed(digits);
@@ -96,7 +97,7 @@ export function resultsMarkdown(report) {
   lines.push(
     `## Keyv: KeyvKvStore (the store, batching on) against @keyv/dynamo ${version('@keyv/dynamo')}, both through keyv ${version('keyv')}`,
     '',
-    'Every call checks its answer (Keyv would turn a failure into a miss or `false`). Values are Keyv\'s serialized 100-byte strings.',
+    'Every call checks its answer (Keyv would turn a failure into a miss or `false`). 100-character values, stored as Keyv serializes them (with its expiry).',
     '',
   );
   for (const { server, keyv } of report.results) {
