@@ -5,13 +5,14 @@
  * Keyv turns a failed get into a miss and a failed set into `false`, so every call checks its answer:
  * a failing adapter stops the benchmark instead of looking fast.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KeyvDynamo } from '@keyv/dynamo';
 import { NestFactory } from '@nestjs/core';
 import { Keyv } from 'keyv';
 import { DynamoKvModule, KV_STORE } from 'nestjs-dynamodb-kv';
 import { KeyvKvStore } from 'nestjs-dynamodb-kv/keyv';
 import { median, measure } from './measure.mjs';
+import { createTable } from './tables.mjs';
 
 /** @typedef {import('./measure.mjs').RunResult} RunResult */
 /** @typedef {{ op: 'get' | 'set', callers: number, variant: 'KeyvKvStore' | '@keyv/dynamo' }} KeyvCase */
@@ -52,7 +53,8 @@ export async function benchKeyv({ endpoint, table, region, credentials, keys, va
   const store = app.get(KV_STORE);
   // @keyv/dynamo's table (key `id`) exists, as in production: it then only describes it at construction.
   const dynamoTable = `${table}-keyv-dynamo`;
-  await createTable({ endpoint, region, credentials }, dynamoTable);
+  const tables = new DynamoDBClient({ endpoint, region, credentials });
+  await createTable(tables, dynamoTable, 'id').finally(() => tables.destroy());
   const dynamo = new KeyvDynamo({ endpoint, region, credentials, tableName: dynamoTable });
   const adapters = {
     KeyvKvStore: checked(new Keyv({ store: new KeyvKvStore(store), namespace: 'bench' }), 'KeyvKvStore'),
@@ -87,19 +89,3 @@ export async function benchKeyv({ endpoint, table, region, credentials, keys, va
   }
 }
 
-/** @param {import('@aws-sdk/client-dynamodb').DynamoDBClientConfig} config @param {string} name */
-async function createTable(config, name) {
-  const client = new DynamoDBClient(config);
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } finally {
-    client.destroy();
-  }
-}

@@ -12,7 +12,7 @@
  * - Memory: RSS after BENCH_MEMORY_OPS gets (default 1,000,000) against RSS after 10,000.
  * Writes bench/results.md. Every loop is bounded; everything runs on 127.0.0.1.
  */
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { NestFactory } from '@nestjs/core';
 import { writeFile } from 'node:fs/promises';
 import { DynamoKvModule, KV_STORE } from 'nestjs-dynamodb-kv';
@@ -21,6 +21,7 @@ import { median, measure } from './measure.mjs';
 import { resultsMarkdown } from './report.mjs';
 import { loadSampleApp } from './sample-app-load.mjs';
 import { startDynalite, startDynamoDbLocal, startInstantServer } from './servers.mjs';
+import { createTable } from './tables.mjs';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 const OPS = Number(process.env.BENCH_OPS ?? 3000);
@@ -39,18 +40,7 @@ const key = (/** @type {number} */ index) => `bench-key-${index % KEYS}`;
 /** @param {string} endpoint */
 async function prepareTable(endpoint) {
   const client = new DynamoDBClient({ endpoint, region, credentials });
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
+  await createTable(client, TABLE, 'pk');
   for (let index = 0; index < KEYS; index += 1) {
     await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: key(index) }, value: { S: VALUE } } }));
   }
