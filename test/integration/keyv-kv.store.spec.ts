@@ -1,7 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import Keyv from 'keyv';
-import { InvalidValueError, KvUnavailableError, MAX_TTL_SECONDS, type KVStore } from '../../lib/index.js';
+import { InvalidValueError, KvUnavailableError, MAX_TTL_SECONDS } from '../../lib/index.js';
 import { KeyvKvStore, UnscopedClearError } from '../../lib/keyv/index.js';
+import { allKeys } from '../../lib/testing/contract/listing.contract.js';
 import { InMemoryKvStore } from '../../lib/testing/index.js';
 import { useFixture, useTable } from '../support/fixture.js';
 import { optionsAt, serverOptions } from '../support/store-options.js';
@@ -132,7 +133,7 @@ describe('KeyvKvStore on a real server', () => {
 
       await cache.clear();
 
-      expect(await allKeys(store, 'cache:')).toEqual([]);
+      expect(await allKeys(store.listKeys({ prefix: 'cache:', consistentRead: true }))).toEqual([]);
       expect(await other.get('k0')).toBe('kept');
       expect(proxy.requests('Scan')).toBeGreaterThanOrEqual(1);
       expect(proxy.requests('BatchWriteItem')).toBeGreaterThanOrEqual(5 + 5);
@@ -163,8 +164,3 @@ describe('KeyvKvStore on a real server', () => {
   });
 });
 
-async function allKeys(store: KVStore, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const page of store.listKeys({ prefix, consistentRead: true })) keys.push(...page);
-  return keys;
-}

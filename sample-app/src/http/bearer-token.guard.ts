@@ -27,7 +27,7 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-/** `/kv` behind KV_API_TOKEN. */
+/** `/kv` and `/reports` behind KV_API_TOKEN. */
 @Injectable()
 export class ApiTokenGuard extends BearerTokenGuard {
   protected readonly token: string | undefined;
