@@ -9,6 +9,7 @@ export {
   DEFAULT_BATCH_RETRY_SETTINGS,
   DEFAULT_HEALTH_CHECK_SETTINGS,
   DEFAULT_HEALTH_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_CALLS,
   DEFAULT_REQUEST_HANDLER_OPTIONS,
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
@@ -31,12 +32,15 @@ export {
   ItemTooLargeError,
   KeyNotFoundError,
   KvOutcomeUnknownError,
+  KvOverloadedError,
+  KvStoreClosedError,
   KvStoreError,
   KvThrottledError,
   KvUnavailableError,
   OperationAbortedError,
   TableNotActiveError,
   TableNotFoundError,
+  type BatchWriteOutcome,
   type KvStoreErrorContext,
 } from './contract/kv-store.errors.js';
 export type {
@@ -59,4 +63,4 @@ export {
 } from './observability/operation-duration.metric.js';
 export { CONSUMED_CAPACITY_METRIC, CONSUMED_CAPACITY_METRIC_TOKEN } from './observability/consumed-capacity.metric.js';
 export { BATCH_RETRIES_METRIC, BATCH_RETRIES_METRIC_TOKEN } from './observability/batch-retries.metric.js';
-export { KvHttpExceptionFilter, type KvErrorBody } from './http/kv-http-exception.filter.js';
+export { KvHttpExceptionFilter, type KvErrorBody, type KvErrorPayload } from './http/kv-http-exception.filter.js';

@@ -17,13 +17,19 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 
 /**
  * Whether a failed attempt may have been applied by DynamoDB: anything but a connection that never
- * opened or an answer that refused the request (a 4xx: throttling, validation, access).
+ * opened or an answer that refused the request (a 4xx: throttling, validation, access, a failed condition).
  */
 export function attemptMayHaveApplied(error: unknown): boolean {
   const failure = error as { code?: unknown; name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } } | null;
   const status = failure?.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500;
+  // A 4xx is DynamoDB refusing the request. A 2xx whose body could not be read was applied, and a 5xx may be.
+  if (status !== undefined) return status < 400 || status >= 500;
   if (typeof failure?.code === 'string' && NOT_SENT_CODES.has(failure.code)) return false;
   const neverConnected = failure?.name === 'TimeoutError' && String(failure.message).includes('did not establish a connection');
   return !neverConnected;
+}
+
+/** Filled in by a send: whether any attempt of it may have reached DynamoDB, whatever the final answer. */
+export interface AttemptLog {
+  mayHaveApplied: boolean;
 }

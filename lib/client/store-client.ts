@@ -3,7 +3,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions } from '@smithy/types';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClientSettings } from '../options/dynamo-kv.settings.js';
-import { attemptMayHaveApplied, type CallContext } from './call-context.js';
+import { attemptMayHaveApplied, type AttemptLog, type CallContext } from './call-context.js';
 
 /** The per-call options of `client.send`: only the abort signal. */
 export type SendOptions = { abortSignal: AbortSignal } | undefined;
@@ -27,8 +27,11 @@ export interface StoreClient {
   readonly client: DynamoDBClient;
   /** Whether the store built the client, and so destroys it. */
   readonly owned: boolean;
-  /** Sends within `signal`; a failure rejects with {@link SendFailure}. */
-  send<T>(call: (client: DynamoDBClient, options: SendOptions) => Promise<T>, signal: AbortSignal): Promise<T>;
+  /**
+   * Sends within `signal`; a failure rejects with {@link SendFailure}. `log`, when given, learns whether an
+   * attempt may have been applied even when the call succeeds: a resend's answer speaks only for itself.
+   */
+  send<T>(call: (client: DynamoDBClient, options: SendOptions) => Promise<T>, signal: AbortSignal, log?: AttemptLog): Promise<T>;
 }
 
 /** NodeHttpHandler, or the user's own handler (which has the same methods). */
@@ -101,12 +104,15 @@ export function clientFor(settings: ClientSettings): StoreClient {
   return {
     client,
     owned: true,
-    send: async (call, signal) => {
+    send: async (call, signal, log) => {
       const context: CallContext = { signal, attemptsInFlight: 0, mayHaveApplied: false };
       try {
         return await calls.run(context, () => raceWith(signal, call(client, undefined)));
       } catch (error) {
-        throw new SendFailure(error, context.mayHaveApplied || context.attemptsInFlight > 0, context.lastAttemptError);
+        context.mayHaveApplied ||= context.attemptsInFlight > 0;
+        throw new SendFailure(error, context.mayHaveApplied, context.lastAttemptError);
+      } finally {
+        if (log !== undefined) log.mayHaveApplied = context.mayHaveApplied;
       }
     },
   };
@@ -117,16 +123,25 @@ function adoptedClient(client: DynamoDBClient): StoreClient {
   return {
     client,
     owned: false,
-    send: async (call, signal) => {
+    send: async (call, signal, log) => {
       try {
-        return await raceWith(signal, call(client, { abortSignal: signal }));
+        const output = await raceWith(signal, call(client, { abortSignal: signal }));
+        // Without our middleware the earlier attempts are unseen: any resend may follow an applied attempt.
+        if (log !== undefined) log.mayHaveApplied = attemptsOf(output, 1) > 1;
+        return output;
       } catch (error) {
-        // Without our middleware the earlier attempts are unseen: only a lone refused attempt is sure.
-        const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 2;
-        throw new SendFailure(error, attempts > 1 || attemptMayHaveApplied(error));
+        // Only a lone refused attempt is sure not to have been applied.
+        const mayHaveApplied = attemptsOf(error, 2) > 1 || attemptMayHaveApplied(error);
+        if (log !== undefined) log.mayHaveApplied = mayHaveApplied;
+        throw new SendFailure(error, mayHaveApplied);
       }
     },
   };
+}
+
+/** How many attempts the SDK made, from an answer's or an error's metadata; `unknown` when it does not say. */
+function attemptsOf(answer: unknown, unknown: number): number {
+  return (answer as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts ?? unknown;
 }
 
 /** `promise`, or the abort of `signal` at once: the SDK sleeps between retries without looking at it. */

@@ -109,20 +109,39 @@ export class InvalidJsonError extends KvStoreError {
   }
 }
 
+/** Where each key of a batch write stands after the call failed. */
+export interface BatchWriteOutcome {
+  /** DynamoDB acknowledged these. */
+  writtenKeys: string[];
+  /** DynamoDB never applied these (unprocessed, refused, or never sent): nothing changed for them. */
+  unprocessedKeys: string[];
+  /** These may or may not have been applied: read them back to know. */
+  unknownKeys: string[];
+}
+
 /**
- * A batch call could not finish: DynamoDB kept returning some keys or items as unprocessed until the retry
- * bound. The others were read or written; `unprocessedKeys` lists the rest (not in the message).
+ * A batch call could not finish. `getMany`: DynamoDB kept returning some keys as unprocessed until the
+ * retry bound, and `unprocessedKeys` lists them. `setMany`/`deleteMany`: the call stopped at its first
+ * failure (the `cause`) and sent nothing after it; every key is in exactly one of `writtenKeys`,
+ * `unprocessedKeys` (nothing changed) and `unknownKeys` (may have been applied). Keys stay off the message.
  */
-export class BatchIncompleteError extends KvStoreError {
+export class BatchIncompleteError extends KvStoreError implements BatchWriteOutcome {
   override readonly name = 'BatchIncompleteError';
   override readonly code = 'BATCH_INCOMPLETE';
+  readonly unprocessedKeys: string[];
+  readonly writtenKeys: string[];
+  readonly unknownKeys: string[];
 
-  constructor(
-    readonly unprocessedKeys: string[],
-    reason: string,
-    context: KvStoreErrorContext = {},
-  ) {
-    super(`The ${context.operation ?? 'batch'} call left ${unprocessedKeys.length} key(s) unprocessed: ${reason}.`, context);
+  constructor(keys: string[] | BatchWriteOutcome, reason: string, context: KvStoreErrorContext = {}) {
+    const outcome = Array.isArray(keys) ? { writtenKeys: [], unprocessedKeys: keys, unknownKeys: [] } : keys;
+    const counts = Array.isArray(keys)
+      ? `left ${outcome.unprocessedKeys.length} key(s) unprocessed`
+      : `stopped with ${outcome.writtenKeys.length} key(s) written, ${outcome.unprocessedKeys.length} not written and ` +
+        `${outcome.unknownKeys.length} with an unknown outcome`;
+    super(`The ${context.operation ?? 'batch'} call on table '${context.table ?? '?'}' ${counts}: ${reason}.`, context);
+    this.unprocessedKeys = outcome.unprocessedKeys;
+    this.writtenKeys = outcome.writtenKeys;
+    this.unknownKeys = outcome.unknownKeys;
   }
 }
 
@@ -199,4 +218,19 @@ export class OperationAbortedError extends KvStoreError {
   constructor(reason: unknown, context: KvStoreErrorContext = {}) {
     super(`The ${context.operation ?? 'operation'} was aborted by its signal.`, { ...context, cause: reason });
   }
+}
+
+/**
+ * The store has as many calls pending as its `maxPendingCalls` allows (DynamoDB is slow or out of reach and
+ * calls pile up): this one was refused at once, before anything was sent. Nothing changed; retry later.
+ */
+export class KvOverloadedError extends KvStoreError {
+  override readonly name = 'KvOverloadedError';
+  override readonly code = 'OVERLOADED';
+}
+
+/** The store was closed (the application is shutting down): the call was refused before anything was sent. */
+export class KvStoreClosedError extends KvStoreError {
+  override readonly name = 'KvStoreClosedError';
+  override readonly code = 'STORE_CLOSED';
 }

@@ -1,6 +1,6 @@
 import type { KvStoreErrorContext } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
-import { assertItemFits, assertValidKey, assertValidValue, type ItemShape } from './kv-input.validation.js';
+import { assertItemFits, assertValidKey, assertValidValue, WRITE_TOKEN_BYTES, type ItemShape } from './kv-input.validation.js';
 import { expiryOf, ttlOf } from './ttl.validation.js';
 
 /** Where in a call an input is: the operation, and the entry of a batch. */
@@ -56,15 +56,24 @@ export class InputRules {
 
   /** Key, value, TTL and item size; `expiresAt` when a batch already computed it for all its entries. */
   write(place: InputPlace, key: unknown, value: unknown, ttlSeconds: unknown, expiresAt = this.expiry(ttlSeconds, place)): CheckedWrite {
-    this.key(key, place);
-    this.value(value, place);
-    assertItemFits(this.layout, this.layout.keyPrefix + key, value, expiresAt, this.context(place));
-    return { value, expiresAt };
+    return this.checkedWrite(place, key, value, expiresAt, 0);
+  }
+
+  /** A conditional write's checks: its item also carries the write's token, which counts toward the size. */
+  conditionalWrite(place: InputPlace, key: unknown, value: unknown, ttlSeconds: unknown): CheckedWrite {
+    return this.checkedWrite(place, key, value, this.expiry(ttlSeconds, place), WRITE_TOKEN_BYTES);
   }
 
   /** A batch entry that is not a `[key, value]` pair is refused as a bad key, naming the entry. */
   pair(entry: unknown): [unknown, unknown] {
     return Array.isArray(entry) ? [entry[0], entry[1]] : [undefined, undefined];
+  }
+
+  private checkedWrite(place: InputPlace, key: unknown, value: unknown, expiresAt: number | undefined, extraBytes: number): CheckedWrite {
+    this.key(key, place);
+    this.value(value, place);
+    assertItemFits(this.layout, this.layout.keyPrefix + key, value, expiresAt, this.context(place), extraBytes);
+    return { value, expiresAt };
   }
 
   private context(place: InputPlace): KvStoreErrorContext {

@@ -5,6 +5,11 @@ export const MAX_KEY_BYTES = 2048;
 /** DynamoDB's item limit (400 KB): UTF-8 bytes of every attribute name plus value. */
 export const MAX_ITEM_BYTES = 409_600;
 
+/** The attribute that holds a conditional write's token (16 characters), so a resent write can know its own item. */
+export const WRITE_TOKEN_ATTRIBUTE = 'kvWriteToken';
+/** What the token adds to a conditionally written item. */
+export const WRITE_TOKEN_BYTES = WRITE_TOKEN_ATTRIBUTE.length + 16;
+
 /** The attributes of a stored item, whose names count toward its size. */
 export interface ItemShape {
   partitionKeyName: string;
@@ -48,8 +53,9 @@ export function assertValidValue(value: unknown, context: KvStoreErrorContext): 
  * Size of the stored item as DynamoDB counts it: the UTF-8 bytes of each attribute name and string, and
  * for the expiry (a number) about one byte per two significant digits, plus one.
  */
-export function itemBytes(shape: ItemShape, storedKey: string, value: string, expiresAt?: number): number {
+export function itemBytes(shape: ItemShape, storedKey: string, value: string, expiresAt?: number, extraBytes = 0): number {
   const strings =
+    extraBytes +
     Buffer.byteLength(shape.partitionKeyName, 'utf8') +
     Buffer.byteLength(storedKey, 'utf8') +
     Buffer.byteLength(shape.valueAttributeName, 'utf8') +
@@ -59,8 +65,15 @@ export function itemBytes(shape: ItemShape, storedKey: string, value: string, ex
   return strings + Buffer.byteLength(shape.expiryAttributeName, 'utf8') + Math.ceil(digits / 2) + 1;
 }
 
-export function assertItemFits(shape: ItemShape, storedKey: string, value: string, expiresAt: number | undefined, context: KvStoreErrorContext): void {
-  const size = itemBytes(shape, storedKey, value, expiresAt);
+export function assertItemFits(
+  shape: ItemShape,
+  storedKey: string,
+  value: string,
+  expiresAt: number | undefined,
+  context: KvStoreErrorContext,
+  extraBytes = 0,
+): void {
+  const size = itemBytes(shape, storedKey, value, expiresAt, extraBytes);
   if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError(size, MAX_ITEM_BYTES, context);
 }
 

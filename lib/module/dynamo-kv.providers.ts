@@ -14,6 +14,7 @@ import { resolveSettings, type DynamoKvSettings } from '../options/dynamo-kv.set
 import { DynamoKvStore } from '../store/dynamo-kv.store.js';
 import { prepareTable } from '../store/table-setup.js';
 import { DYNAMO_KV_METRICS, DYNAMO_KV_OPTIONS, DYNAMO_KV_SETTINGS, DYNAMO_KV_STORE } from './dynamo-kv.internal-tokens.js';
+import { keyspaceOf } from './store-keyspace.js';
 import { StoreRegistrations } from './store-registrations.js';
 
 const logger = new Logger('DynamoKvModule');
@@ -22,7 +23,7 @@ const logger = new Logger('DynamoKvModule');
 function settingsFor(name: string) {
   return (options: DynamoKvModuleOptions | undefined, registrations: StoreRegistrations): DynamoKvSettings => {
     const settings = resolveSettings(options, name);
-    registrations.claim(name, settings.table);
+    registrations.claim(name, settings);
     return settings;
   };
 }
@@ -34,13 +35,15 @@ function metricsFor(settings: DynamoKvSettings): Promise<StoreMetrics | undefine
 /**
  * Builds (or adopts) the client, resolves its region and, when asked, prepares the table: all before the
  * app serves, and within `startupTimeoutMs`, so that an endpoint that never answers fails bootstrap
- * with a message instead of hanging it.
+ * with a message instead of hanging it. The store's keys are claimed once the region is known, the first
+ * moment two stores can be told to be on one table.
  */
-async function createStore(settings: DynamoKvSettings, metrics: StoreMetrics | undefined): Promise<DynamoKvStore> {
+async function createStore(settings: DynamoKvSettings, metrics: StoreMetrics | undefined, registrations: StoreRegistrations): Promise<DynamoKvStore> {
   const client = clientFor(settings.client);
   let step = 'resolving its region';
   const ready = async (): Promise<DynamoKvStore> => {
     const region = await resolveRegion(client.client);
+    registrations.claimKeyspace(keyspaceOf(settings, region));
     step = `preparing table '${settings.table}' (createTable)`;
     if (settings.createTable) await prepareTable(client.client, settings);
     logger.log(`Store '${settings.name}' connects to table '${settings.table}' in region '${region}'.`);
@@ -80,7 +83,7 @@ export function storeProviders(name: string): Provider[] {
     { provide: DYNAMO_KV_SETTINGS, useFactory: settingsFor(name), inject: [DYNAMO_KV_OPTIONS, StoreRegistrations] },
     { provide: DYNAMO_KV_METRICS, useFactory: metricsFor, inject: [DYNAMO_KV_SETTINGS] },
     ...Object.entries(METRIC_TOKENS).map(([token, pick]) => ({ provide: token, useFactory: pick, inject: [DYNAMO_KV_METRICS] })),
-    { provide: DYNAMO_KV_STORE, useFactory: createStore, inject: [DYNAMO_KV_SETTINGS, DYNAMO_KV_METRICS] },
+    { provide: DYNAMO_KV_STORE, useFactory: createStore, inject: [DYNAMO_KV_SETTINGS, DYNAMO_KV_METRICS, StoreRegistrations] },
     { provide: getKvStoreToken(name), useExisting: DYNAMO_KV_STORE },
   ];
 }

@@ -2,7 +2,7 @@ import type { KvOperation } from '../contract/kv-store.interface.js';
 import type { CapacityKind } from './consumed-capacity.metric.js';
 import { OperationLog, type ObservedKeys } from './operation-log.js';
 import { isFailure, outcomeOf, type OperationOutcome } from './operation-outcome.js';
-import type { OperationTracer, SpanTarget } from './operation-span.js';
+import type { BatchRequestName, OperationTracer, SpanTarget } from './operation-span.js';
 import type { StoreMetrics } from './store-metrics.js';
 
 export interface ObservedStore extends SpanTarget {
@@ -26,6 +26,19 @@ export class OperationObserver {
     return tracer.inSpan(operation, this.store, (span) =>
       this.measure(operation, keys, run, (error) => tracer.markFailed(span, error)),
     );
+  }
+
+  /** What a coalescer keeps of a caller to trace the request that carries it: its span, as a link (opaque here). */
+  callerLink(): unknown {
+    return this.tracer?.activeLink();
+  }
+
+  /** Runs a coalescer's request for several callers in a span of its own, linked to theirs (a root span: it is no one caller's). */
+  batchRequest<T>(request: BatchRequestName, callerLinks: unknown[], send: () => Promise<T>): Promise<T> {
+    // A request of one caller is that caller's own: its operation span says all, as on the unbatched path.
+    if (this.tracer === undefined || callerLinks.length < 2) return send();
+    const links = callerLinks.filter((link): link is NonNullable<ReturnType<OperationTracer['activeLink']>> => link !== undefined);
+    return this.tracer.inBatchSpan(request, this.store, links, send);
   }
 
   /** Capacity DynamoDB reported for one request of `operation`. */

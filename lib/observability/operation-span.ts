@@ -1,4 +1,4 @@
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { Link, Span, Tracer } from '@opentelemetry/api';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 import { loadOptionalPeer } from '../peers/optional-peer.js';
 
@@ -19,6 +19,9 @@ const DYNAMODB_OPERATION: Record<KvOperation, string> = {
   list_keys: 'Scan',
   health_check: 'DescribeTable',
 };
+
+/** The requests a coalescer sends on behalf of several calls. */
+export type BatchRequestName = 'BatchGetItem' | 'BatchWriteItem' | 'GetItem' | 'PutItem' | 'DeleteItem';
 
 export interface SpanTarget {
   table: string;
@@ -47,6 +50,38 @@ export class OperationTracer {
     return this.tracer.startActiveSpan(`kv.${operation}`, { kind: this.api.SpanKind.CLIENT, attributes }, async (span) => {
       try {
         return await fn(span);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /** A link to the active span: how a batch request names the calls it carries. */
+  activeLink(): Link | undefined {
+    const span = this.api.trace.getActiveSpan();
+    return span === undefined ? undefined : { context: span.spanContext() };
+  }
+
+  /**
+   * The span of one request a coalescer sends for many callers: a root span (it belongs to no single
+   * caller's trace) linked to each caller's span, so that every trace still leads to the request.
+   */
+  inBatchSpan<T>(request: BatchRequestName, target: SpanTarget, links: Link[], fn: () => Promise<T>): Promise<T> {
+    const attributes = {
+      'db.system.name': 'aws.dynamodb',
+      'db.operation.name': request,
+      'db.operation.batch.size': links.length,
+      'db.collection.name': target.table,
+      'aws.dynamodb.table_names': [target.table],
+      'cloud.region': target.region,
+    };
+    const options = { kind: this.api.SpanKind.CLIENT, attributes, links, root: true };
+    return this.tracer.startActiveSpan(`kv.batch ${request}`, options, async (span) => {
+      try {
+        return await fn();
+      } catch (error) {
+        this.markFailed(span, error);
+        throw error;
       } finally {
         span.end();
       }

@@ -21,29 +21,39 @@ export interface DynamoKvModuleOptions {
   consistentRead?: boolean;
   /**
    * Prepended to every key on the wire (e.g. `'sessions:'`), counted in the 2048-byte key limit, and
-   * stripped from what `getMany` returns: stores with different prefixes share a table without meeting.
+   * stripped from what `getMany` returns. Stores share a table without meeting only when neither prefix
+   * starts the other (`'s:'` and `'s:admin:'` overlap; so does `''` with any): two stores of one app that
+   * overlap on one table fail bootstrap with `InvalidOptionsError`.
    */
   keyPrefix?: string;
   /** Expiry of values: the Number attribute that holds it (epoch seconds), and a TTL for writes without one. */
   ttl?: { attributeName?: string; defaultSeconds?: number };
   /**
    * Development convenience: at bootstrap, create the table (on demand, string partition key) when it is
-   * missing, wait until it is ACTIVE (within 60 s), and enable TTL on it when `ttl` is set. Default false:
-   * the store never creates or alters tables unless asked.
+   * missing, wait until it is ACTIVE, and enable TTL on it when `ttl` is set, all within `startupTimeoutMs`.
+   * Default false: the store never creates or alters tables unless asked.
    */
   createTable?: boolean;
   /** How batch calls resend what DynamoDB leaves unprocessed: exponential backoff with full jitter, bounded. */
   batchRetry?: Partial<BatchRetrySettings>;
   /**
    * Automatic batching: concurrent `get` calls leave as BatchGetItem, concurrent unconditional `set` and
-   * `delete` calls as BatchWriteItem. On by default.
+   * `delete` calls as BatchWriteItem. On by default; `false` (or `{ enabled: false }`) turns it off, `true`
+   * is `{ enabled: true }`.
    */
-  batching?: Partial<BatchingSettings>;
+  batching?: boolean | Partial<BatchingSettings>;
   /**
    * Every call's time budget, across the SDK's attempts: past it the call rejects with
-   * `KvUnavailableError` (or `KvOutcomeUnknownError` for a write that may have been applied). Default 3000.
+   * `KvUnavailableError` (or `KvOutcomeUnknownError` for a write that may have been applied). It covers the
+   * time a call waits in a batching queue as well as its requests. Default 3000.
    */
   timeoutMs?: number;
+  /**
+   * Calls of this store that may be pending at once (queued for a batch or on the wire); past it a call
+   * rejects at once with `KvOverloadedError`, before anything is sent. Keeps the heap bounded when DynamoDB
+   * slows down or hangs. Default 10000.
+   */
+  maxPendingCalls?: number;
   /** How long bootstrap may take to resolve the region and (with `createTable`) prepare the table. Default 30000. */
   startupTimeoutMs?: number;
   /**
@@ -107,4 +117,5 @@ export const DEFAULT_REQUEST_HANDLER_OPTIONS = {
 } as const;
 
 export const DEFAULT_TIMEOUT_MS = 3_000;
+export const DEFAULT_MAX_PENDING_CALLS = 10_000;
 export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;

@@ -1,11 +1,13 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Registry } from 'prom-client';
 import { InvalidOptionsError } from '../contract/kv-store.errors.js';
+import { WRITE_TOKEN_ATTRIBUTE } from '../input/kv-input.validation.js';
 import { assertValidTtl } from '../input/ttl.validation.js';
 import {
   DEFAULT_BATCHING_SETTINGS,
   DEFAULT_BATCH_RETRY_SETTINGS,
   DEFAULT_HEALTH_CHECK_SETTINGS,
+  DEFAULT_MAX_PENDING_CALLS,
   DEFAULT_REQUEST_HANDLER_OPTIONS,
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
@@ -15,7 +17,17 @@ import {
   type DynamoKvModuleOptions,
   type HealthCheckSettings,
 } from './dynamo-kv.options.js';
-import { attributeName, count, keyPrefix, milliseconds, optionalBoolean, optionalEndpoint, optionalRegion } from './option-checks.js';
+import {
+  attributeName,
+  count,
+  keyPrefix,
+  kindOf,
+  milliseconds,
+  optionalBoolean,
+  optionalEndpoint,
+  optionalObject,
+  optionalRegion,
+} from './option-checks.js';
 
 /** The store's client: one the module builds from this config and owns, or one the application passed in. */
 export type ClientSettings =
@@ -50,6 +62,8 @@ export interface DynamoKvSettings {
   readonly batching: Readonly<BatchingSettings>;
   /** Every call's time budget, in milliseconds. */
   readonly timeoutMs: number;
+  /** Calls pending at once before new ones are refused with KvOverloadedError. */
+  readonly maxPendingCalls: number;
   readonly startupTimeoutMs: number;
   readonly client: ClientSettings;
   readonly healthCheck: Readonly<HealthCheckSettings>;
@@ -76,6 +90,16 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
   if (ttl.attributeName === partitionKeyName || ttl.attributeName === valueAttributeName) {
     throw new InvalidOptionsError('ttl.attributeName', `must differ from partitionKeyName and valueAttributeName ('${ttl.attributeName}').`);
   }
+  const tokenClash = (
+    [
+      ['partitionKeyName', partitionKeyName],
+      ['valueAttributeName', valueAttributeName],
+      ['ttl.attributeName', ttl.attributeName],
+    ] as const
+  ).find(([, attribute]) => attribute === WRITE_TOKEN_ATTRIBUTE);
+  if (tokenClash !== undefined) {
+    throw new InvalidOptionsError(tokenClash[0], `cannot be '${WRITE_TOKEN_ATTRIBUTE}': conditional writes keep their token in that attribute.`);
+  }
   return {
     name,
     table: tableName(options.table),
@@ -86,28 +110,48 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
     ttl,
     createTable: optionalBoolean(options.createTable, 'createTable', false),
     batchRetry: batchRetrySettings(options.batchRetry),
-    batching: {
-      enabled: optionalBoolean(options.batching?.enabled, 'batching.enabled', DEFAULT_BATCHING_SETTINGS.enabled),
-      maxInFlight: count(options.batching?.maxInFlight, 'batching.maxInFlight', DEFAULT_BATCHING_SETTINGS.maxInFlight),
-    },
+    batching: batchingSettings(options.batching),
     timeoutMs: milliseconds(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, 1),
+    maxPendingCalls: count(options.maxPendingCalls, 'maxPendingCalls', DEFAULT_MAX_PENDING_CALLS),
     startupTimeoutMs: milliseconds(options.startupTimeoutMs, 'startupTimeoutMs', DEFAULT_STARTUP_TIMEOUT_MS, 1),
     client: clientSettings(options),
-    healthCheck: {
-      cacheTtlMs: milliseconds(options.healthCheck?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),
-      timeoutMs: milliseconds(options.healthCheck?.timeoutMs, 'healthCheck.timeoutMs', DEFAULT_HEALTH_CHECK_SETTINGS.timeoutMs, 1),
-    },
-    metrics: {
-      enabled: optionalBoolean(options.metrics?.enabled, 'metrics.enabled', true),
-      registry: options.metrics?.registry,
-    },
+    healthCheck: healthCheckSettings(options.healthCheck),
+    metrics: metricsSettings(options.metrics),
   };
 }
 
+function batchingSettings(input: DynamoKvModuleOptions['batching']): BatchingSettings {
+  // `batching: false` is the shorthand people write; read as an object it would leave batching on.
+  if (typeof input === 'boolean') return { ...DEFAULT_BATCHING_SETTINGS, enabled: input };
+  const given = optionalObject(input, 'batching', 'true, false or an object: { enabled?, maxInFlight? }');
+  return {
+    enabled: optionalBoolean(given?.enabled, 'batching.enabled', DEFAULT_BATCHING_SETTINGS.enabled),
+    maxInFlight: count(given?.maxInFlight, 'batching.maxInFlight', DEFAULT_BATCHING_SETTINGS.maxInFlight),
+  };
+}
+
+function healthCheckSettings(input: DynamoKvModuleOptions['healthCheck']): HealthCheckSettings {
+  const given = optionalObject(input, 'healthCheck', 'an object: { cacheTtlMs?, timeoutMs? }');
+  return {
+    cacheTtlMs: milliseconds(given?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),
+    timeoutMs: milliseconds(given?.timeoutMs, 'healthCheck.timeoutMs', DEFAULT_HEALTH_CHECK_SETTINGS.timeoutMs, 1),
+  };
+}
+
+function metricsSettings(input: DynamoKvModuleOptions['metrics']): MetricsSettings {
+  const given = optionalObject(input, 'metrics', 'an object: { enabled?, registry? }');
+  const registry: unknown = given?.registry;
+  // null would silently mean prom-client's default registry; anything else fails at the first metric.
+  if (registry !== undefined && typeof (registry as Partial<Registry> | null)?.getSingleMetric !== 'function') {
+    throw new InvalidOptionsError('metrics.registry', `must be a prom-client Registry, or left out for the default one (got ${kindOf(registry)}).`);
+  }
+  return { enabled: optionalBoolean(given?.enabled, 'metrics.enabled', true), registry: given?.registry };
+}
+
 function ttlSettings(input: DynamoKvModuleOptions['ttl']): TtlSettings {
-  if (input === undefined) return { configured: false, attributeName: DEFAULT_TTL_ATTRIBUTE_NAME };
-  if (input === null || typeof input !== 'object') throw new InvalidOptionsError('ttl', 'must be an object: { attributeName?, defaultSeconds? }.');
-  const { defaultSeconds } = input;
+  const given = optionalObject(input, 'ttl', 'an object: { attributeName?, defaultSeconds? }');
+  if (given === undefined) return { configured: false, attributeName: DEFAULT_TTL_ATTRIBUTE_NAME };
+  const { defaultSeconds } = given;
   if (defaultSeconds !== undefined) {
     try {
       assertValidTtl(defaultSeconds, {});
@@ -115,16 +159,17 @@ function ttlSettings(input: DynamoKvModuleOptions['ttl']): TtlSettings {
       throw new InvalidOptionsError('ttl.defaultSeconds', (error as Error).message.replace(/^Invalid ttlSeconds: /, 'is invalid: '), error);
     }
   }
-  return { configured: true, attributeName: attributeName(input.attributeName, 'ttl.attributeName', DEFAULT_TTL_ATTRIBUTE_NAME), defaultSeconds };
+  return { configured: true, attributeName: attributeName(given.attributeName, 'ttl.attributeName', DEFAULT_TTL_ATTRIBUTE_NAME), defaultSeconds };
 }
 
 function batchRetrySettings(input: DynamoKvModuleOptions['batchRetry']): BatchRetrySettings {
   const defaults = DEFAULT_BATCH_RETRY_SETTINGS;
+  const given = optionalObject(input, 'batchRetry', 'an object: { maxAttempts?, baseDelayMs?, maxDelayMs?, maxElapsedMs? }');
   const settings = {
-    maxAttempts: count(input?.maxAttempts, 'batchRetry.maxAttempts', defaults.maxAttempts),
-    baseDelayMs: milliseconds(input?.baseDelayMs, 'batchRetry.baseDelayMs', defaults.baseDelayMs),
-    maxDelayMs: milliseconds(input?.maxDelayMs, 'batchRetry.maxDelayMs', defaults.maxDelayMs),
-    maxElapsedMs: milliseconds(input?.maxElapsedMs, 'batchRetry.maxElapsedMs', defaults.maxElapsedMs),
+    maxAttempts: count(given?.maxAttempts, 'batchRetry.maxAttempts', defaults.maxAttempts),
+    baseDelayMs: milliseconds(given?.baseDelayMs, 'batchRetry.baseDelayMs', defaults.baseDelayMs),
+    maxDelayMs: milliseconds(given?.maxDelayMs, 'batchRetry.maxDelayMs', defaults.maxDelayMs),
+    maxElapsedMs: milliseconds(given?.maxElapsedMs, 'batchRetry.maxElapsedMs', defaults.maxElapsedMs),
   };
   if (settings.maxDelayMs < settings.baseDelayMs) {
     throw new InvalidOptionsError('batchRetry.maxDelayMs', `must be at least batchRetry.baseDelayMs (${settings.baseDelayMs}).`);
@@ -150,9 +195,10 @@ function clientSettings(options: DynamoKvModuleOptions): ClientSettings {
     if (conflicting) {
       throw new InvalidOptionsError(conflicting, 'cannot be combined with client: configure the client you pass instead.');
     }
-    return { owned: false, client: options.client };
+    return { owned: false, client: appClient(options.client) };
   }
-  const { clientConfig = {}, credentials } = options;
+  const clientConfig = optionalObject(options.clientConfig, 'clientConfig', 'an object of DynamoDBClient settings, e.g. { maxAttempts: 5 }') ?? {};
+  const credentials = optionalCredentials(options.credentials);
   const config: DynamoDBClientConfig = { ...clientConfig, requestHandler: withDefaultTimeouts(clientConfig.requestHandler) };
   if (region !== undefined) config.region = region;
   if (endpoint !== undefined) config.endpoint = endpoint;
@@ -160,8 +206,21 @@ function clientSettings(options: DynamoKvModuleOptions): ClientSettings {
   return { owned: true, config };
 }
 
+function appClient(input: DynamoDBClient): DynamoDBClient {
+  if (typeof (input as Partial<DynamoDBClient> | null)?.send !== 'function') {
+    throw new InvalidOptionsError('client', `must be a DynamoDBClient your app built, or left out for the store to build its own (got ${kindOf(input)}).`);
+  }
+  return input;
+}
+
+function optionalCredentials(input: DynamoKvModuleOptions['credentials']): DynamoKvModuleOptions['credentials'] {
+  if (input === undefined || typeof input === 'function') return input;
+  return optionalObject(input, 'credentials', '{ accessKeyId, secretAccessKey, sessionToken? } or a credential provider function');
+}
+
 function withDefaultTimeouts(handler: DynamoDBClientConfig['requestHandler']): DynamoDBClientConfig['requestHandler'] {
+  const given = optionalObject(handler, 'clientConfig.requestHandler', 'request handler options such as { requestTimeout: 1000 }, or a handler instance');
   // A handler instance is the user's own choice; only plain option objects get our defaults.
-  if (handler !== undefined && 'handle' in handler && typeof handler.handle === 'function') return handler;
-  return { ...DEFAULT_REQUEST_HANDLER_OPTIONS, ...handler };
+  if (given !== undefined && 'handle' in given && typeof given.handle === 'function') return given;
+  return { ...DEFAULT_REQUEST_HANDLER_OPTIONS, ...given };
 }

@@ -8,6 +8,27 @@ export function optionalBoolean(input: unknown, option: string, fallback: boolea
   return input;
 }
 
+/**
+ * An option that groups settings (`batchRetry`, `healthCheck`, ...): `undefined` when it is absent. Null,
+ * arrays and primitives are refused: read as `input?.field` they would silently mean "all defaults", or
+ * fail later with a TypeError that names nothing.
+ */
+export function optionalObject<T extends object>(input: T | undefined, option: string, expected: string): T | undefined {
+  const given: unknown = input;
+  if (given === undefined) return undefined;
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw new InvalidOptionsError(option, `must be ${expected} (got ${kindOf(given)}).`);
+  }
+  return input;
+}
+
+/** What an invalid option was, by kind: its value may be a credential, which stays off messages. */
+export function kindOf(input: unknown): string {
+  if (input === null || input === undefined) return String(input);
+  if (Array.isArray(input)) return 'an array';
+  return typeof input === 'object' ? 'an object' : `a ${typeof input}`;
+}
+
 export function milliseconds(input: unknown, option: string, fallback: number, minimum = 0): number {
   return wholeNumber(input, option, fallback, minimum, 'a whole number of milliseconds');
 }

@@ -28,7 +28,7 @@ export async function readMany(requests: TableRequests, policy: BatchRetrySettin
     untilProcessed(
       keys,
       async (pending) => {
-        const round = await requests.batchGet('get_many', pending, consistentRead, signal);
+        const round = await requests.batchGet('get_many', pending, consistentRead, { signal });
         for (const [key, found] of round.found) if (found.state === 'value') values.set(key, found.value);
         return round.unprocessed;
       },

@@ -1,5 +1,6 @@
+import { BatchIncompleteError, KvOutcomeUnknownError, OperationAbortedError } from '../contract/kv-store.errors.js';
 import type { BatchRetrySettings } from '../options/dynamo-kv.options.js';
-import { BATCH_CONCURRENCY, throwIfIncomplete } from './batch-reads.js';
+import { BATCH_CONCURRENCY } from './batch-reads.js';
 import { chunk, inParallel } from './chunks.js';
 import { BATCH_WRITE_LIMIT, keyOfWrite, type WriteRequest } from './requests/batch-write.request.js';
 import { untilProcessed } from './retry/batch-retry.js';
@@ -13,19 +14,59 @@ export interface BatchWrite {
   onRetry(): void;
 }
 
+/** Where each key of the call stands. */
+type KeyState = 'written' | 'unprocessed' | 'unknown';
+
 /**
- * Sends puts or deletes with BatchWriteItem, 25 at a time, resending unprocessed items with the retry
- * policy. Not atomic: what DynamoDB wrote stays written; what it did not at the bound rejects the call
- * with `BatchIncompleteError` naming those keys.
+ * Sends puts or deletes with BatchWriteItem, 25 at a time (4 requests at once), resending unprocessed
+ * items with the retry policy. Not atomic. At its first failure the call stops: no new request leaves, the
+ * requests on the wire are awaited, and then it rejects with `BatchIncompleteError`, which says of every
+ * key whether it was written, not written, or may have been: nothing is written after the call rejected.
  */
 export async function writeMany(requests: TableRequests, policy: BatchRetrySettings, write: BatchWrite): Promise<void> {
   const { operation, signal } = write;
-  const outcomes = await inParallel(chunk(write.requests, BATCH_WRITE_LIMIT), BATCH_CONCURRENCY, async (batch) => {
-    const outcome = await untilProcessed(batch, (pending) => requests.batchWrite(operation, pending, signal), policy, {
-      signal,
-      onRetry: write.onRetry,
-    });
-    return { unprocessed: outcome.unprocessed.map((request) => keyOfWrite(requests.target.format, request)), reason: outcome.reason };
+  if (signal?.aborted) throw new OperationAbortedError(signal.reason, { operation, table: requests.target.table });
+  const format = requests.target.format;
+  const states = new Map<string, KeyState>(write.requests.map((request) => [keyOfWrite(format, request), 'unprocessed']));
+  let failure: unknown;
+  let reason = '';
+  const stopped = (): boolean => failure !== undefined || reason !== '';
+  await inParallel(chunk(write.requests, BATCH_WRITE_LIMIT), BATCH_CONCURRENCY, async (batch) => {
+    if (stopped()) return;
+    /** Keys a resent request whose first answer was lost left unprocessed: they may have been applied. */
+    const maybeApplied = new Set<string>();
+    try {
+      const outcome = await untilProcessed(
+        batch,
+        async (pending) => {
+          const round = await requests.batchWrite(operation, pending, { signal });
+          const left = new Set(round.unprocessed.map((request) => keyOfWrite(format, request)));
+          for (const request of pending) {
+            const key = keyOfWrite(format, request);
+            if (!left.has(key)) states.set(key, 'written');
+            else if (round.unprocessedMayHaveApplied) maybeApplied.add(key);
+          }
+          return round.unprocessed;
+        },
+        policy,
+        { signal, onRetry: write.onRetry, stop: stopped },
+      );
+      if (outcome.unprocessed.length > 0) reason ||= outcome.reason;
+      for (const key of maybeApplied) if (states.get(key) !== 'written') states.set(key, 'unknown');
+    } catch (error) {
+      failure ??= error;
+      // The failed request's keys: unknown when it may have been applied, else as they stood before it.
+      const pendingKeys = batch.map((request) => keyOfWrite(format, request)).filter((key) => states.get(key) !== 'written');
+      for (const key of pendingKeys) if (error instanceof KvOutcomeUnknownError || maybeApplied.has(key)) states.set(key, 'unknown');
+    }
   });
-  throwIfIncomplete(operation, requests.target.table, outcomes);
+  if (!stopped()) return;
+  const byState = { written: [] as string[], unprocessed: [] as string[], unknown: [] as string[] };
+  for (const [key, state] of states) byState[state].push(key);
+  const why = failure instanceof Error ? failure.message.replace(/\.$/, '') : reason;
+  throw new BatchIncompleteError(
+    { writtenKeys: byState.written, unprocessedKeys: byState.unprocessed, unknownKeys: byState.unknown },
+    why,
+    { operation, table: requests.target.table, cause: failure },
+  );
 }

@@ -1,8 +1,10 @@
+import type { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StoreClient } from '../client/store-client.js';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InvalidJsonError, KeyNotFoundError, TableNotActiveError, type KvStoreError } from '../contract/kv-store.errors.js';
 import type {
   KvCallOptions,
+  KvOperation,
   KvHealth,
   KvHealthCheckOptions,
   KvHealthDetails,
@@ -11,8 +13,10 @@ import type {
   KVStore,
   KvWriteOptions,
 } from '../contract/kv-store.interface.js';
+import { batchList, type BatchOperation } from '../input/batch-arguments.js';
 import { jsonOf } from '../input/json-value.js';
 import { InputRules } from '../input/input-rules.js';
+import type { ObservedKeys } from '../observability/operation-log.js';
 import type { OperationObserver } from '../observability/operation-observer.js';
 import type { DynamoKvSettings } from '../options/dynamo-kv.settings.js';
 import { readMany } from './batch-reads.js';
@@ -20,12 +24,13 @@ import { ReadCoalescer } from './batching/read-coalescer.js';
 import { WriteCoalescer } from './batching/write-coalescer.js';
 import { writeMany } from './batch-writes.js';
 import { deleteRequest, putRequest, type WriteRequest } from './requests/batch-write.request.js';
+import { CallGate } from './call-gate.js';
 import { compareAndSwapCommand, putIfAbsentCommand } from './requests/conditional-put.request.js';
 import { ItemFormat, type StoredItem } from './requests/item-format.js';
 import { RequestSender } from './request-sender.js';
 import { describeFailure } from './sdk-errors.js';
 import { TableHealth } from './table-health.js';
-import { TableRequests } from './table-requests.js';
+import { TableRequests, type RequestWindow } from './table-requests.js';
 
 /** The store's client and the region it resolved at bootstrap. */
 export interface StoreConnection {
@@ -45,7 +50,8 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   private readonly health: TableHealth;
   /** Automatic batching of concurrent gets, and of concurrent unconditional sets and deletes; absent when off. */
   private readonly coalescers?: { reads: ReadCoalescer; writes: WriteCoalescer };
-  private closed = false;
+  private readonly gate: CallGate;
+  private clientClosed = false;
 
   constructor(
     private readonly settings: DynamoKvSettings,
@@ -57,12 +63,14 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     this.input = new InputRules(format, settings.table, settings.ttl.defaultSeconds, Date.now);
     this.requests = new TableRequests(sender, { table: settings.table, format }, Date.now);
     this.health = new TableHealth(settings, connection.region, sender, observer);
+    this.gate = new CallGate(settings.maxPendingCalls, settings);
     if (settings.batching.enabled) {
       const coalescing = {
         maxInFlight: settings.batching.maxInFlight,
         batchRetry: settings.batchRetry,
         onRetry: (operation: 'get' | 'set' | 'delete') => observer.batchRetried(operation),
         logger: this.logger,
+        tracing: observer,
       };
       this.coalescers = { reads: new ReadCoalescer(this.requests, coalescing), writes: new WriteCoalescer(this.requests, coalescing) };
     }
@@ -85,11 +93,11 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   }
 
   get(key: string, options: KvReadOptions = {}): Promise<string> {
-    return this.observer.observe('get', { key }, () => this.read('get', key, options));
+    return this.call('get', { key }, () => this.read('get', key, options));
   }
 
   getJson<T = unknown>(key: string, options: KvReadOptions = {}): Promise<T> {
-    return this.observer.observe('get_json', { key }, async () => {
+    return this.call('get_json', { key }, async () => {
       const value = await this.read('get_json', key, options);
       try {
         return JSON.parse(value) as T;
@@ -100,50 +108,45 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   }
 
   set(key: string, value: string, options: KvWriteOptions = {}): Promise<void> {
-    return this.observer.observe('set', { key }, () => this.write('set', key, value, options));
+    return this.call('set', { key }, () => this.write('set', key, value, options));
   }
 
   setJson(key: string, value: unknown, options: KvWriteOptions = {}): Promise<void> {
-    return this.observer.observe('set_json', { key }, () =>
+    return this.call('set_json', { key }, () =>
       this.write('set_json', key, jsonOf(value, { operation: 'set_json', table: this.table }), options),
     );
   }
 
   delete(key: string, options: KvCallOptions = {}): Promise<void> {
-    return this.observer.observe('delete', { key }, async () => {
+    return this.call('delete', { key }, async () => {
       this.input.key(key, { operation: 'delete' });
-      if (this.coalescers) await this.coalescers.writes.write({ operation: 'delete', key }, options.signal);
-      else await this.requests.deleteItem('delete', key, options.signal);
+      if (this.coalescers) await this.coalescers.writes.write('delete', { kind: 'delete', key }, options.signal);
+      else await this.requests.deleteItem('delete', key, { signal: options.signal });
     });
   }
 
   setIfAbsent(key: string, value: string, options: KvWriteOptions = {}): Promise<boolean> {
-    return this.observer.observe('set_if_absent', { key }, () => {
-      const write = this.input.write({ operation: 'set_if_absent' }, key, value, options.ttlSeconds);
-      return this.requests.conditionalPut(
-        'set_if_absent',
-        (nowMs) => putIfAbsentCommand(this.requests.target, key, write.value, write.expiresAt, nowMs),
-        options.signal,
+    return this.call('set_if_absent', { key }, () => {
+      const write = this.input.conditionalWrite({ operation: 'set_if_absent' }, key, value, options.ttlSeconds);
+      return this.conditionalWrite('set_if_absent', key, options.signal, (token, nowMs) =>
+        putIfAbsentCommand(this.requests.target, { key, ...write, token }, nowMs),
       );
     });
   }
 
   compareAndSwap(key: string, expected: string, next: string, options: KvWriteOptions = {}): Promise<boolean> {
-    return this.observer.observe('compare_and_swap', { key }, () => {
+    return this.call('compare_and_swap', { key }, () => {
       const place = { operation: 'compare_and_swap' } as const;
       this.input.value(expected, place);
-      const write = this.input.write(place, key, next, options.ttlSeconds);
-      return this.requests.conditionalPut(
-        'compare_and_swap',
-        (nowMs) => compareAndSwapCommand(this.requests.target, key, expected, write.value, write.expiresAt, nowMs),
-        options.signal,
+      const write = this.input.conditionalWrite(place, key, next, options.ttlSeconds);
+      return this.conditionalWrite('compare_and_swap', key, options.signal, (token, nowMs) =>
+        compareAndSwapCommand(this.requests.target, { key, ...write, token }, expected, nowMs),
       );
     });
   }
 
   getMany(keys: Iterable<string>, options: KvReadOptions = {}): Promise<Map<string, string>> {
-    const list = [...keys];
-    return this.observer.observe('get_many', { keyCount: list.length }, () => {
+    return this.batchCall('get_many', keys, (list) => {
       list.forEach((key, entry) => this.input.key(key, { operation: 'get_many', entry }));
       return readMany(this.requests, this.settings.batchRetry, {
         keys: [...new Set(list)],
@@ -155,8 +158,7 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   }
 
   setMany(entries: Iterable<readonly [string, string]>, options: KvWriteOptions = {}): Promise<void> {
-    const list = [...entries];
-    return this.observer.observe('set_many', { keyCount: list.length }, async () => {
+    return this.batchCall('set_many', entries, async (list) => {
       const expiresAt = this.input.expiry(options.ttlSeconds, { operation: 'set_many' });
       // Sequential calls would leave the last value of a repeated key; DynamoDB refuses repeats in one batch.
       const latest = new Map<string, string>();
@@ -171,8 +173,7 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
   }
 
   deleteMany(keys: Iterable<string>, options: KvCallOptions = {}): Promise<void> {
-    const list = [...keys];
-    return this.observer.observe('delete_many', { keyCount: list.length }, async () => {
+    return this.batchCall('delete_many', keys, async (list) => {
       list.forEach((key, entry) => this.input.key(key, { operation: 'delete_many', entry }));
       const requests = [...new Set(list)].map((key) => deleteRequest(this.requests.target.format, key));
       await this.writeMany('delete_many', requests, options.signal);
@@ -185,7 +186,7 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     const consistentRead = options.consistentRead ?? this.settings.consistentRead;
     let start: StoredItem | undefined;
     do {
-      const page = await this.observer.observe('list_keys', undefined, () =>
+      const page = await this.call('list_keys', undefined, () =>
         this.requests.scanKeys('list_keys', prefix, consistentRead, start, signal),
       );
       start = page.next;
@@ -209,21 +210,22 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     }
   }
 
-  /** Lets the calls still queued for a batch finish (bounded by the call budget), then closes. */
+  /**
+   * Refuses new calls (`KvStoreClosedError`) and lets the pending ones end (each within its budget, so
+   * this takes at most about `timeoutMs`; batch calls are cut there), then closes.
+   */
   async onApplicationShutdown(): Promise<void> {
-    if (this.coalescers) {
-      const drained = Promise.all([this.coalescers.reads.drained(), this.coalescers.writes.drained()]);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, this.settings.timeoutMs)))]);
-      clearTimeout(timer);
-    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.gate.close(), new Promise((resolve) => (timer = setTimeout(resolve, this.settings.timeoutMs)))]);
+    clearTimeout(timer);
     this.close();
   }
 
-  /** Destroys the client if the store built it; later calls do nothing. */
+  /** Refuses new calls with `KvStoreClosedError` and destroys the client if the store built it; later calls of close do nothing. */
   close(): void {
-    if (this.closed || !this.connection.client.owned) return;
-    this.closed = true;
+    void this.gate.close();
+    if (this.clientClosed || !this.connection.client.owned) return;
+    this.clientClosed = true;
     try {
       this.connection.client.client.destroy();
       this.logger.log(`Closed the DynamoDB client of store '${this.name}' (table '${this.table}').`);
@@ -238,15 +240,44 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     const consistentRead = options.consistentRead ?? this.settings.consistentRead;
     const found = this.coalescers
       ? await this.coalescers.reads.read(key, consistentRead, options.signal)
-      : await this.requests.getItem(operation, key, consistentRead, options.signal);
+      : await this.requests.getItem(operation, key, consistentRead, { signal: options.signal });
     if (found.state !== 'value') throw new KeyNotFoundError(key, this.table, found.state === 'expired', operation);
     return found.value;
   }
 
   private async write(operation: 'set' | 'set_json', key: string, value: string, options: KvWriteOptions): Promise<void> {
     const write = this.input.write({ operation }, key, value, options.ttlSeconds);
-    if (this.coalescers) await this.coalescers.writes.write({ operation: 'set', key, ...write }, options.signal);
-    else await this.requests.putItem(operation, key, write.value, write.expiresAt, options.signal);
+    if (this.coalescers) await this.coalescers.writes.write(operation, { kind: 'put', key, ...write }, options.signal);
+    else await this.requests.putItem(operation, key, write.value, write.expiresAt, { signal: options.signal });
+  }
+
+  /** A conditional write: in its key's turn behind the writes called before it when batching, else at once. */
+  private conditionalWrite(
+    operation: 'set_if_absent' | 'compare_and_swap',
+    key: string,
+    signal: AbortSignal | undefined,
+    command: (token: string, nowMs: number) => PutItemCommand,
+  ): Promise<boolean> {
+    const send = (window: RequestWindow): Promise<boolean> => this.requests.conditionalPut(operation, key, command, window);
+    if (this.coalescers) return this.coalescers.writes.write(operation, { kind: 'conditional', key, send }, signal);
+    return send({ signal });
+  }
+
+  /** A batch call: its argument read once into a list (or refused), then observed and admitted like any call. */
+  private batchCall<E, T>(operation: BatchOperation, input: Iterable<E>, run: (list: E[]) => Promise<T>): Promise<T> {
+    let list: E[] = [];
+    let refusal: unknown;
+    try {
+      list = batchList(input, { operation, table: this.table });
+    } catch (error) {
+      refusal = error;
+    }
+    return this.call(operation, { keyCount: list.length }, () => (refusal === undefined ? run(list) : Promise.reject(refusal)));
+  }
+
+  /** Every public call: observed (span, histogram, log), and admitted by the gate. */
+  private call<T>(operation: KvOperation, keys: ObservedKeys, run: () => Promise<T>): Promise<T> {
+    return this.observer.observe(operation, keys, () => this.gate.run({ operation }, run));
   }
 
   private writeMany(operation: 'set_many' | 'delete_many', requests: WriteRequest[], signal: AbortSignal | undefined): Promise<void> {

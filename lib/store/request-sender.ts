@@ -1,6 +1,7 @@
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttemptLog } from '../client/call-context.js';
 import type { SendOptions, StoreClient } from '../client/store-client.js';
-import { OperationAbortedError } from '../contract/kv-store.errors.js';
+import { KvUnavailableError, OperationAbortedError } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 import type { CapacityKind } from '../observability/consumed-capacity.metric.js';
 import type { OperationObserver } from '../observability/operation-observer.js';
@@ -12,7 +13,7 @@ export interface RequestTarget {
   client: StoreClient;
   table: string;
   region: string;
-  /** Every request's time budget, across the SDK's attempts. */
+  /** A call's time budget, across the SDK's attempts and any time it waited in a queue first. */
   timeoutMs: number;
 }
 
@@ -24,11 +25,22 @@ export interface SentRequest {
   signal?: AbortSignal;
   /** Counted as consumed read or write capacity, when the answer reports it. */
   capacity?: CapacityKind;
+  /** When the request must have ended (`performance.now()` time): the call's own deadline. Now + timeoutMs by default. */
+  deadline?: number;
+  /** Learns whether an attempt may have been applied, on success too. */
+  log?: AttemptLog;
+}
+
+/** The reason a request's signal aborts when its budget runs out. */
+class BudgetExpired extends Error {
+  override readonly name = 'TimeoutError';
 }
 
 /**
- * Sends one request of the store: refuses at once when the caller's signal has aborted, gives it the
- * store's time budget, counts the consumed capacity, and turns every failure into the store's typed error.
+ * Sends one request of the store: refuses at once when the caller's signal has aborted or its deadline has
+ * passed, ends it at its deadline, counts the consumed capacity, and turns every failure into the store's
+ * typed error. One AbortController and one timer per request, both released when it ends: a long-lived
+ * caller signal keeps nothing of a finished request (AbortSignal.any would keep one entry per call).
  */
 export class RequestSender {
   constructor(
@@ -36,20 +48,35 @@ export class RequestSender {
     private readonly observer: OperationObserver,
   ) {}
 
-  async send<T>(
-    request: SentRequest,
-    call: (client: DynamoDBClient, options: SendOptions) => Promise<T>,
-  ): Promise<T> {
-    const { operation, signal, capacity } = request;
+  get timeoutMs(): number {
+    return this.target.timeoutMs;
+  }
+
+  async send<T>(request: SentRequest, call: (client: DynamoDBClient, options: SendOptions) => Promise<T>): Promise<T> {
+    const { operation, signal, capacity, log } = request;
     const { client, table, region, timeoutMs } = this.target;
     if (signal?.aborted) throw new OperationAbortedError(signal.reason, { operation, table });
-    const budget = AbortSignal.timeout(timeoutMs);
+    const budgetMs = Math.floor((request.deadline ?? performance.now() + timeoutMs) - performance.now());
+    if (budgetMs <= 0) {
+      throw new KvUnavailableError(`The ${operation} on table '${table}' was not sent within its ${timeoutMs} ms budget; nothing was changed.`, {
+        operation,
+        table,
+      });
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new BudgetExpired(`No answer within ${budgetMs} ms.`)), budgetMs);
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const output = await client.send(call, signal === undefined ? budget : AbortSignal.any([signal, budget]));
+      const output = await client.send(call, controller.signal, log);
       if (capacity !== undefined) this.observer.consumed(operation, capacity, capacityUnits((output as CapacityReport).ConsumedCapacity));
       return output;
     } catch (error) {
-      throw toKvStoreError(error, { operation, table, region, signal, budget: { ms: timeoutMs, signal: budget } });
+      const expired = controller.signal.reason instanceof BudgetExpired;
+      throw toKvStoreError(error, { operation, table, region, signal, budget: { ms: timeoutMs, expired } });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 }

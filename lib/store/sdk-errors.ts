@@ -16,8 +16,8 @@ export interface FailedCall {
   region: string;
   /** The caller's signal: its abort is the caller's decision, reported as such. */
   signal?: AbortSignal;
-  /** The call's time budget in milliseconds, and its signal. */
-  budget: { ms: number; signal: AbortSignal };
+  /** The call's time budget in milliseconds, and whether it ran out. */
+  budget: { ms: number; expired: boolean };
 }
 
 /** Operations that change what is stored: their failures may leave the outcome unknown. */
@@ -25,42 +25,72 @@ const WRITES = new Set<KvOperation>(['set', 'delete', 'set_many', 'delete_many',
 
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
+/** How each converted error was made, so that a batch can tell each of its callers in its own operation's words. */
+const conversions = new WeakMap<KvStoreError, { error: unknown; call: FailedCall }>();
+
 /**
- * A failed request as the store's typed error. The message says what failed in words, without addresses
- * or the SDK's text; the SDK error is the `cause`, for the logs.
+ * A failed request as the store's typed error. One precedence everywhere: a write that may have been
+ * applied is `KvOutcomeUnknownError`, whatever the last attempt ran into (throttling, an abort, the budget);
+ * only then do "aborted", "throttled" and "unavailable" say that nothing changed. The message says what
+ * failed in words, without addresses or the SDK's text; the SDK error is the `cause`, for the logs.
  */
 export function toKvStoreError(error: unknown, call: FailedCall): KvStoreError {
   if (error instanceof KvStoreError) return error;
+  const converted = convert(error, call);
+  conversions.set(converted, { error, call });
+  return converted;
+}
+
+/** `error` as the store would have raised it for `operation`: a batch's failure told to one of its callers. */
+export function errorForOperation(error: unknown, operation: KvOperation): unknown {
+  const origin = error instanceof KvStoreError ? conversions.get(error) : undefined;
+  if (origin === undefined || origin.call.operation === operation) return error;
+  return toKvStoreError(origin.error, { ...origin.call, operation });
+}
+
+function convert(error: unknown, call: FailedCall): KvStoreError {
   const { operation, table, region, signal, budget } = call;
   const context = { operation, table };
   const failure = error instanceof SendFailure ? error : new SendFailure(error, true);
   // A call cut short by its budget is judged by what its attempts ran into (throttling, say).
-  const sdkError = budget.signal.aborted && failure.lastAttemptError !== undefined ? failure.lastAttemptError : failure.cause;
-  const mayHaveApplied = failure.mayHaveApplied;
-  if (signal?.aborted) return new OperationAbortedError(signal.reason, context);
-  if (sdkError instanceof ResourceNotFoundException) return new TableNotFoundError(table, region, { ...context, cause: sdkError });
-  const name = sdkError instanceof Error ? sdkError.name : 'Error';
-  if (THROTTLING.has(name)) {
-    return new KvThrottledError(`DynamoDB throttled ${operation} on table '${table}' through every retry.`, { ...context, cause: sdkError });
-  }
-  const status = (sdkError as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-  if (status !== undefined && status < 500) {
-    return new KvStoreError(`DynamoDB refused ${operation} on table '${table}' (${name}).`, { ...context, cause: sdkError });
-  }
-  const why = budget.signal.aborted ? `did not answer within ${budget.ms} ms` : failureInWords(sdkError, status);
+  const sdkError = budget.expired && failure.lastAttemptError !== undefined ? failure.lastAttemptError : failure.cause;
   const cause = failure.cause;
-  if (WRITES.has(operation) && mayHaveApplied) {
+  const name = sdkError instanceof Error ? sdkError.name : 'Error';
+  const status = (sdkError as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (WRITES.has(operation) && failure.mayHaveApplied) {
+    const why = signal?.aborted ? 'was aborted by its signal' : `failed (${whatHappened(sdkError, name, status, budget)})`;
     return new KvOutcomeUnknownError(
-      `DynamoDB ${why} for ${operation} on table '${table}', after the request may have arrived: the write may or may not have been applied.`,
+      `The ${operation} on table '${table}' ${why} after a request may have reached DynamoDB: the write may or may not have been applied. Read the key to know.`,
       { ...context, cause },
     );
   }
-  return new KvUnavailableError(`DynamoDB ${why} for ${operation} on table '${table}'; nothing was changed.`, { ...context, cause });
+  if (signal?.aborted) return new OperationAbortedError(signal.reason, context);
+  if (sdkError instanceof ResourceNotFoundException) return new TableNotFoundError(table, region, { ...context, cause: sdkError });
+  if (THROTTLING.has(name)) {
+    return new KvThrottledError(`DynamoDB throttled ${operation} on table '${table}' through every retry; nothing was changed.`, {
+      ...context,
+      cause: sdkError,
+    });
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new KvStoreError(`DynamoDB refused ${operation} on table '${table}' (${name}).`, { ...context, cause: sdkError });
+  }
+  return new KvUnavailableError(`DynamoDB ${whatHappened(sdkError, name, status, budget)} for ${operation} on table '${table}'; nothing was changed.`, {
+    ...context,
+    cause,
+  });
+}
+
+function whatHappened(error: unknown, name: string, status: number | undefined, budget: FailedCall['budget']): string {
+  if (budget.expired) return `did not answer within ${budget.ms} ms`;
+  if (THROTTLING.has(name)) return 'throttled the request';
+  return failureInWords(error, status);
 }
 
 /** What went wrong on the wire, without the addresses and text the SDK puts in its messages. */
 function failureInWords(error: unknown, status: number | undefined): string {
-  if (status !== undefined) return `answered with a server error (HTTP ${status})`;
+  if (status !== undefined && status >= 500) return `answered with a server error (HTTP ${status})`;
+  if (status !== undefined) return `dropped the connection while answering (HTTP ${status})`;
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'dropped the connection';
   if (code === 'ETIMEDOUT' || String(message).includes('requestTimeout') || String(message).includes('timed out')) return 'did not answer in time';

@@ -1,9 +1,10 @@
 import type { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { KvStoreError } from '../contract/kv-store.errors.js';
+import type { AttemptLog } from '../client/call-context.js';
+import { KvOutcomeUnknownError, KvStoreError } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 import { batchGetCommand, readBatchGet } from './requests/batch-get.request.js';
 import { batchWriteCommand, unprocessedWrites, type WriteRequest } from './requests/batch-write.request.js';
-import { isConditionFailed } from './requests/conditional-put.request.js';
+import { isConditionFailed, writeToken } from './requests/conditional-put.request.js';
 import type { Found, StoredItem } from './requests/item-format.js';
 import { deleteItemCommand, getItemCommand, putItemCommand, type TableTarget } from './requests/item.request.js';
 import { readKeyPage, scanKeysCommand, type KeyPage } from './requests/scan-keys.request.js';
@@ -13,6 +14,19 @@ import type { RequestSender } from './request-sender.js';
 export interface BatchGetRound {
   found: Map<string, Found>;
   unprocessed: string[];
+}
+
+/** What one BatchWriteItem round left unprocessed, and whether an earlier attempt of it may have applied them anyway. */
+export interface BatchWriteRound {
+  unprocessed: WriteRequest[];
+  /** The SDK resent the request after an attempt whose answer was lost: "unprocessed" then speaks only for the resend. */
+  unprocessedMayHaveApplied: boolean;
+}
+
+/** When a request must end and what can cancel it: a call's deadline (performance.now() time) and the caller's signal. */
+export interface RequestWindow {
+  signal?: AbortSignal;
+  deadline?: number;
 }
 
 /**
@@ -27,36 +41,55 @@ export class TableRequests {
     private readonly now: () => number,
   ) {}
 
-  async getItem(operation: KvOperation, key: string, consistentRead: boolean, signal?: AbortSignal): Promise<Found> {
-    const output = await this.sender.send({ operation, signal, capacity: 'read' }, (client, options) =>
-      client.send(getItemCommand(this.target, key, consistentRead), options),
-    );
-    return this.target.format.read(output.Item, this.now());
+  /** Every call's time budget, in milliseconds. */
+  get timeoutMs(): number {
+    return this.sender.timeoutMs;
   }
 
-  async putItem(operation: KvOperation, key: string, value: string, expiresAt: number | undefined, signal?: AbortSignal): Promise<void> {
-    await this.sender.send({ operation, signal, capacity: 'write' }, (client, options) =>
+  async getItem(operation: KvOperation, key: string, consistentRead: boolean, window: RequestWindow = {}): Promise<Found> {
+    return this.target.format.read(await this.getStoredItem(operation, key, consistentRead, window), this.now());
+  }
+
+  async putItem(operation: KvOperation, key: string, value: string, expiresAt: number | undefined, window: RequestWindow = {}): Promise<void> {
+    await this.sender.send({ operation, ...window, capacity: 'write' }, (client, options) =>
       client.send(putItemCommand(this.target, key, value, expiresAt), options),
     );
   }
 
-  async deleteItem(operation: KvOperation, key: string, signal?: AbortSignal): Promise<void> {
-    await this.sender.send({ operation, signal, capacity: 'write' }, (client, options) => client.send(deleteItemCommand(this.target, key), options));
+  async deleteItem(operation: KvOperation, key: string, window: RequestWindow = {}): Promise<void> {
+    await this.sender.send({ operation, ...window, capacity: 'write' }, (client, options) => client.send(deleteItemCommand(this.target, key), options));
   }
 
-  /** A PutItem with a condition: true when it wrote, false when the condition did not hold. */
-  async conditionalPut(operation: KvOperation, command: (nowMs: number) => PutItemCommand, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * A PutItem with a condition and a token of its own: true when it wrote, false when the condition did
+   * not hold. When the SDK resent it after an attempt whose answer was lost, a failed condition may be the
+   * resend meeting the first attempt's own write: the item that failed the condition (or, from a server
+   * that does not return it, a strongly consistent read) shows whose token it holds. This write's: true.
+   * Another's: the first attempt may have been applied and then overwritten, so the outcome is unknown.
+   */
+  async conditionalPut(
+    operation: KvOperation,
+    key: string,
+    command: (token: string, nowMs: number) => PutItemCommand,
+    window: RequestWindow = {},
+  ): Promise<boolean> {
+    const token = writeToken();
+    const log: AttemptLog = { mayHaveApplied: false };
     try {
-      await this.sender.send({ operation, signal, capacity: 'write' }, (client, options) => client.send(command(this.now()), options));
+      await this.sender.send({ operation, ...window, capacity: 'write', log }, (client, options) => client.send(command(token, this.now()), options));
       return true;
     } catch (error) {
-      if (isConditionFailed((error as KvStoreError).cause)) return false;
-      throw error;
+      const failed = error instanceof KvStoreError ? error.cause : undefined;
+      if (!isConditionFailed(failed)) throw error;
+      if (!log.mayHaveApplied) return false;
+      const current = failed.Item ?? (await this.readBack(operation, key, window));
+      if (this.target.format.tokenOf(current) === token) return true;
+      throw this.resentAndChanged(operation, failed);
     }
   }
 
-  async batchGet(operation: KvOperation, keys: string[], consistentRead: boolean, signal?: AbortSignal): Promise<BatchGetRound> {
-    const output = await this.sender.send({ operation, signal, capacity: 'read' }, (client, options) =>
+  async batchGet(operation: KvOperation, keys: string[], consistentRead: boolean, window: RequestWindow = {}): Promise<BatchGetRound> {
+    const output = await this.sender.send({ operation, ...window, capacity: 'read' }, (client, options) =>
       client.send(batchGetCommand(this.target, keys, consistentRead), options),
     );
     const { items, unprocessed } = readBatchGet(this.target, output);
@@ -70,11 +103,12 @@ export class TableRequests {
   }
 
   /** One BatchWriteItem round; the writes DynamoDB left unprocessed. */
-  async batchWrite(operation: KvOperation, requests: WriteRequest[], signal?: AbortSignal): Promise<WriteRequest[]> {
-    const output = await this.sender.send({ operation, signal, capacity: 'write' }, (client, options) =>
+  async batchWrite(operation: KvOperation, requests: WriteRequest[], window: RequestWindow = {}): Promise<BatchWriteRound> {
+    const log: AttemptLog = { mayHaveApplied: false };
+    const output = await this.sender.send({ operation, ...window, capacity: 'write', log }, (client, options) =>
       client.send(batchWriteCommand(this.target, requests), options),
     );
-    return unprocessedWrites(this.target, output);
+    return { unprocessed: unprocessedWrites(this.target, output), unprocessedMayHaveApplied: log.mayHaveApplied };
   }
 
   /** One Scan page of the keys that start with `prefix`, from `start` (the previous page's `next`). */
@@ -83,5 +117,29 @@ export class TableRequests {
       client.send(scanKeysCommand(this.target, prefix, consistentRead, start), options),
     );
     return readKeyPage(this.target, output, this.now());
+  }
+
+  private async getStoredItem(operation: KvOperation, key: string, consistentRead: boolean, window: RequestWindow): Promise<StoredItem | undefined> {
+    const output = await this.sender.send({ operation, ...window, capacity: 'read' }, (client, options) =>
+      client.send(getItemCommand(this.target, key, consistentRead), options),
+    );
+    return output.Item;
+  }
+
+  /** The item a conditional write met, read back; when even that fails, the write's outcome stays unknown. */
+  private async readBack(operation: KvOperation, key: string, window: RequestWindow): Promise<StoredItem | undefined> {
+    try {
+      return await this.getStoredItem(operation, key, true, { deadline: window.deadline });
+    } catch (error) {
+      throw this.resentAndChanged(operation, error);
+    }
+  }
+
+  private resentAndChanged(operation: KvOperation, cause: unknown): KvOutcomeUnknownError {
+    return new KvOutcomeUnknownError(
+      `The ${operation} on table '${this.target.table}' was resent after an attempt whose answer was lost, and the key no longer ` +
+        'holds that attempt: it may have been applied and overwritten since, or never applied. Read the key to know.',
+      { operation, table: this.target.table, cause },
+    );
   }
 }

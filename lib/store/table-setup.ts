@@ -5,12 +5,12 @@ import type { DynamoKvSettings } from '../options/dynamo-kv.settings.js';
 import { createTableCommand, enableTimeToLiveCommand, isUnsupportedOperation, keySchemaMismatch } from './requests/create-table.request.js';
 import { describeTableCommand } from './requests/describe-table.request.js';
 
-
 const logger = new Logger('DynamoKvModule');
 
 /**
  * `createTable: true`, at bootstrap: an existing table is only described (its key schema must be the
  * store's); a missing one is created on demand, awaited until ACTIVE, and given TTL when `ttl` is set.
+ * All of it within the store's `startupTimeoutMs`.
  */
 export async function prepareTable(client: DynamoDBClient, settings: DynamoKvSettings): Promise<void> {
   const { table, partitionKeyName } = settings;
@@ -26,7 +26,8 @@ export async function prepareTable(client: DynamoDBClient, settings: DynamoKvSet
     return;
   }
   await client.send(createTableCommand(table, partitionKeyName));
-  // The store's startup budget bounds the wait; the waiter needs a bound of its own.
+  // How long to wait is `startupTimeoutMs`, which bounds the whole bootstrap and so ends this wait first
+  // (with its own message); the SDK's waiter still needs a bound of its own, and gets the same one.
   const maxWaitTime = Math.ceil(settings.startupTimeoutMs / 1000);
   try {
     await waitUntilTableExists({ client, maxWaitTime, minDelay: 1 }, { TableName: table });

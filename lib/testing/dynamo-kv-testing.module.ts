@@ -30,7 +30,7 @@ export class DynamoKvTestingModule {
           provide: token,
           inject: [StoreRegistrations],
           useFactory: (registrations: StoreRegistrations) => {
-            registrations.claim(options.name ?? DEFAULT_STORE_NAME, store.table);
+            registrations.claim(options.name ?? DEFAULT_STORE_NAME, store);
             return store;
           },
         },

@@ -10,6 +10,7 @@ import type {
   KVStore,
   KvWriteOptions,
 } from '../contract/kv-store.interface.js';
+import { batchList } from '../input/batch-arguments.js';
 import { InputRules } from '../input/input-rules.js';
 import { jsonOf } from '../input/json-value.js';
 import { hasExpired } from '../input/ttl.validation.js';
@@ -79,7 +80,7 @@ export class InMemoryKvStore implements KVStore {
   }
 
   async setIfAbsent(key: string, value: string, options: KvWriteOptions = {}): Promise<boolean> {
-    const write = this.input.write({ operation: 'set_if_absent' }, key, value, options.ttlSeconds);
+    const write = this.input.conditionalWrite({ operation: 'set_if_absent' }, key, value, options.ttlSeconds);
     this.assertNotAborted('set_if_absent', options.signal);
     if (this.current(key) !== undefined) return false;
     this.entries.set(key, write);
@@ -89,7 +90,7 @@ export class InMemoryKvStore implements KVStore {
   async compareAndSwap(key: string, expected: string, next: string, options: KvWriteOptions = {}): Promise<boolean> {
     const place = { operation: 'compare_and_swap' } as const;
     this.input.value(expected, place);
-    const write = this.input.write(place, key, next, options.ttlSeconds);
+    const write = this.input.conditionalWrite(place, key, next, options.ttlSeconds);
     this.assertNotAborted('compare_and_swap', options.signal);
     if (this.current(key) !== expected) return false;
     this.entries.set(key, write);
@@ -97,7 +98,7 @@ export class InMemoryKvStore implements KVStore {
   }
 
   async getMany(keys: Iterable<string>, options: KvReadOptions = {}): Promise<Map<string, string>> {
-    const list = [...keys];
+    const list = batchList(keys, { operation: 'get_many', table: this.table });
     list.forEach((key, entry) => this.input.key(key, { operation: 'get_many', entry }));
     this.assertNotAborted('get_many', options.signal);
     const found = new Map<string, string>();
@@ -109,7 +110,7 @@ export class InMemoryKvStore implements KVStore {
   }
 
   async setMany(entries: Iterable<readonly [string, string]>, options: KvWriteOptions = {}): Promise<void> {
-    const list = [...entries];
+    const list = batchList(entries, { operation: 'set_many', table: this.table });
     const expiresAt = this.input.expiry(options.ttlSeconds, { operation: 'set_many' });
     const writes = list.map((pair, entry) => {
       const [key, value] = this.input.pair(pair);
@@ -120,7 +121,7 @@ export class InMemoryKvStore implements KVStore {
   }
 
   async deleteMany(keys: Iterable<string>, options: KvCallOptions = {}): Promise<void> {
-    const list = [...keys];
+    const list = batchList(keys, { operation: 'delete_many', table: this.table });
     list.forEach((key, entry) => this.input.key(key, { operation: 'delete_many', entry }));
     this.assertNotAborted('delete_many', options.signal);
     for (const key of list) this.entries.delete(key);

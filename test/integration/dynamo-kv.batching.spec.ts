@@ -79,6 +79,17 @@ describe('automatic batching (counted at a proxy in front of a real server)', ()
     expect(await store.getMany(keys)).toEqual(new Map());
   });
 
+  it.each<[string, boolean, { GetItem: number; batched: boolean }]>([
+    ['false turns it off: concurrent gets leave one GetItem each', false, { GetItem: 8, batched: false }],
+    ['true keeps it on: concurrent gets leave as BatchGetItem', true, { GetItem: 0, batched: true }],
+  ])('takes batching: %s', async (_case, batching, expected) => {
+    const { proxy, store } = await batchingStore({ batching });
+    const keys = Array.from({ length: 8 }, (_, index) => `shorthand-${String(batching)}-${index}`);
+    const results = await Promise.allSettled(keys.map((key) => store.get(key)));
+    for (const result of results) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(KeyNotFoundError);
+    expect({ GetItem: proxy.requests('GetItem'), batched: proxy.requests('BatchGetItem') > 0 }).toEqual(expected);
+  });
+
   it('keeps the issue order of writes to one key: never two in one request, never reordered', async () => {
     const { proxy, store } = await batchingStore();
     await Promise.all([

@@ -60,7 +60,7 @@ describe('DynamoKvStore failures', () => {
     const error = await store.set('k', 'secret-value').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KvOutcomeUnknownError);
     expect((error as Error).message).toBe(
-      "DynamoDB did not answer in time for set on table 'failures', after the request may have arrived: the write may or may not have been applied.",
+      "The set on table 'failures' failed (did not answer in time) after a request may have reached DynamoDB: the write may or may not have been applied. Read the key to know.",
     );
     await expect(store.get('k')).rejects.toBeInstanceOf(KvUnavailableError);
   });

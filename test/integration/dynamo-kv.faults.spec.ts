@@ -83,7 +83,7 @@ describe('DynamoKvStore under faults (a fault-injecting proxy in front of a real
     proxy.inject({ operation: 'GetItem', fault: 'throttle' });
     const error = await store.get('throttled').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KvThrottledError);
-    expect(error).toMatchObject({ code: 'THROTTLED', message: `DynamoDB throttled get on table '${table.name}' through every retry.` });
+    expect(error).toMatchObject({ code: 'THROTTLED', message: `DynamoDB throttled get on table '${table.name}' through every retry; nothing was changed.` });
   });
 
   it('fails bootstrap within startupTimeoutMs, saying why, when the endpoint never answers', async () => {

@@ -125,7 +125,11 @@ describe('DynamoKvHealthIndicator', () => {
 
   it('registers the indicator once however many stores there are, and checks each', async () => {
     const app = await fixture.app({
-      imports: [TerminusModule, DynamoKvModule.forRoot(serverOptions(table.name)), DynamoKvModule.forRoot({ ...serverOptions(table.name), name: 'second' })],
+      imports: [
+        TerminusModule,
+        DynamoKvModule.forRoot({ ...serverOptions(table.name), keyPrefix: 'first:' }),
+        DynamoKvModule.forRoot({ ...serverOptions(table.name), name: 'second', keyPrefix: 'second:' }),
+      ],
       providers: [HealthProbe],
     });
     const modules = [...app.get(ModulesContainer).values()];

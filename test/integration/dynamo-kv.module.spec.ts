@@ -14,7 +14,7 @@ import {
 } from '../../lib/index.js';
 import { useFixture, useTable } from '../support/fixture.js';
 import { LogCapture } from '../support/log-capture.js';
-import { serverOptions } from '../support/store-options.js';
+import { optionsAt, serverOptions } from '../support/store-options.js';
 
 const CONFIG = Symbol('CONFIG');
 
@@ -157,6 +157,90 @@ describe('DynamoKvModule', () => {
       await fixture.app({ imports }, capture);
       const warnings = capture.lines.filter((line) => line.level === 'warn').map((line) => String(line.message));
       expect(warnings).toEqual([expect.stringContaining("Store 'default' (table '" + table.name + "') is registered more than once")]);
+    });
+
+    it('fails bootstrap when one name is registered twice with different key prefixes', async () => {
+      const imports = [
+        DynamoKvModule.forRoot({ ...serverOptions(table.name), name: 'cache', keyPrefix: 'a:' }),
+        DynamoKvModule.forRootAsync({ name: 'cache', useFactory: () => ({ ...serverOptions(table.name), keyPrefix: 'b:' }) }),
+      ];
+      const error = await fixture.app({ imports }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error).toMatchObject({ option: 'name' });
+      expect((error as Error).message).toContain(`table '${table.name}' with keyPrefix 'a:' and table '${table.name}' with keyPrefix 'b:'`);
+    });
+  });
+
+  describe('key prefixes of stores on one table', () => {
+    const store = (name: string, keyPrefix: string | undefined, options = serverOptions(table.name)) =>
+      DynamoKvModule.forRootAsync({ name, useFactory: () => ({ ...options, keyPrefix }) });
+
+    async function bootError(imports: ModuleMetadata['imports']): Promise<unknown> {
+      return fixture.app({ imports }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    }
+
+    it('fails bootstrap when one prefix starts the other, naming both stores, the table and what to do', async () => {
+      const error = await bootError([store('users', 's:'), store('admins', 's:admin:')]);
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error).toMatchObject({ option: 'keyPrefix' });
+      const { message } = error as Error;
+      expect(message).toContain("'s:admin:' of store 'admins' overlaps 's:' of store 'users'");
+      expect(message).toContain(`on table '${table.name}' (region 'us-east-1')`);
+      expect(message).toContain("the key 'admin:x' of store 'users' is the key 'x' of store 'admins'");
+      expect(message).toContain("Give the stores prefixes of which neither starts the other (e.g. 'users:' and 'admins:'");
+    });
+
+    it.each<[string, string | undefined, string | undefined]>([
+      ['equal prefixes', 'same:', 'same:'],
+      ['no prefix beside a prefix', undefined, 'sessions:'],
+      ['two stores without a prefix', undefined, undefined],
+      ['a prefix that starts the other, registered second', 'ab:cd:', 'ab:'],
+    ])('fails bootstrap for %s', async (_case, first, second) => {
+      const error = await bootError([store('first', first), store('second', second)]);
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error).toMatchObject({ option: 'keyPrefix' });
+      expect((error as Error).message).toMatch(/store 'first'.*store 'second'|store 'second'.*store 'first'/);
+    });
+
+    it('fails bootstrap for two stores given the same client object', async () => {
+      const client = fixture.client();
+      const error = await bootError([
+        store('first', 'x:', { table: table.name, client }),
+        store('second', 'x:y:', { table: table.name, client }),
+      ]);
+      expect(error).toMatchObject({ name: 'InvalidOptionsError', option: 'keyPrefix' });
+    });
+
+    it('fails bootstrap for two app clients on one table name and region, whose endpoints it cannot see', async () => {
+      const error = await bootError([
+        store('first', 'x:', { table: table.name, client: fixture.client() }),
+        store('second', '', { table: table.name, client: fixture.client() }),
+      ]);
+      expect(error).toMatchObject({ name: 'InvalidOptionsError', option: 'keyPrefix' });
+    });
+
+    it('serves stores whose prefixes do not overlap on one table, each seeing only its own keys', async () => {
+      const app = await fixture.app({ imports: [store('users', 'users:'), store('admins', 'admins:')] });
+      const users = app.get<KVStore>(getKvStoreToken('users'));
+      const admins = app.get<KVStore>(getKvStoreToken('admins'));
+      await users.set('x', 'user x');
+      await admins.set('x', 'admin x');
+      await expect(users.get('x')).resolves.toBe('user x');
+      await expect(admins.get('x')).resolves.toBe('admin x');
+    });
+
+    it('serves overlapping prefixes on tables of one name behind two endpoints, or in two regions', async () => {
+      const other = await fixture.dynalite();
+      await expect(fixture.app({ imports: [store('here', ''), store('there', '', optionsAt(other.endpoint, table.name))] })).resolves.toBeDefined();
+      const elsewhere = { ...serverOptions(table.name), region: 'eu-west-1' };
+      await expect(fixture.app({ imports: [store('us', 'a:'), store('eu', 'a:', elsewhere)] })).resolves.toBeDefined();
+    });
+
+    it('serves overlapping prefixes on two tables', async () => {
+      await expect(fixture.app({ imports: [store('main', ''), store('sessions', '', serverOptions(otherTable.name))] })).resolves.toBeDefined();
     });
   });
 

@@ -15,6 +15,8 @@ describe('DynamoKvModule options', () => {
     ['table', 'with a space', { table: 'my table' }],
     ['partitionKeyName', 'empty', { partitionKeyName: '' }],
     ['valueAttributeName', 'equal to the partition key name', { valueAttributeName: 'pk' }],
+    ['valueAttributeName', 'the write-token attribute', { valueAttributeName: 'kvWriteToken' }],
+    ['maxPendingCalls', 'zero', { maxPendingCalls: 0 }],
     ['consistentRead', 'not a boolean', { consistentRead: 'yes' as unknown as boolean }],
     ['endpoint', 'not a URL', { endpoint: 'localhost:8000' }],
     ['region', 'empty', { region: '' }],
@@ -24,6 +26,24 @@ describe('DynamoKvModule options', () => {
     ['metrics.enabled', 'not a boolean', { metrics: { enabled: 'no' as unknown as boolean } }],
     ['partitionKeyName', "'__proto__'", { partitionKeyName: '__proto__' }],
     ['valueAttributeName', "'__proto__'", { valueAttributeName: '__proto__' }],
+    // Options that group settings: null, arrays and primitives were read as "all defaults", or threw a TypeError.
+    ['batching', 'a string', { batching: 'off' as unknown as boolean }],
+    ['batching', 'null', { batching: null as unknown as boolean }],
+    ['batching', 'a number', { batching: 0 as unknown as boolean }],
+    ['batchRetry', 'null', { batchRetry: null as unknown as object }],
+    ['batchRetry', 'an array', { batchRetry: [] as unknown as object }],
+    ['healthCheck', 'null', { healthCheck: null as unknown as object }],
+    ['metrics', 'null', { metrics: null as unknown as object }],
+    ['metrics', 'true', { metrics: true as unknown as object }],
+    ['metrics.registry', 'null', { metrics: { registry: null as unknown as Registry } }],
+    ['ttl', 'an array', { ttl: [] as unknown as object }],
+    ['clientConfig', 'null', { clientConfig: null as unknown as object }],
+    ['clientConfig', 'a string', { clientConfig: 'maxAttempts=1' as unknown as object }],
+    ['clientConfig.requestHandler', 'null', { clientConfig: { requestHandler: null as unknown as object } }],
+    ['credentials', 'null', { credentials: null as unknown as DynamoKvModuleOptions['credentials'] }],
+    ['credentials', 'a string', { credentials: 'test:test' as unknown as DynamoKvModuleOptions['credentials'] }],
+    ['client', 'null', { region: undefined, endpoint: undefined, credentials: undefined, client: null as unknown as DynamoDBClient }],
+    ['client', 'a config object instead of a client', { region: undefined, endpoint: undefined, credentials: undefined, client: {} as DynamoDBClient }],
   ])('fails bootstrap naming %s when it is %s', async (option, _case, override) => {
     const options = { ...serverOptions(table.name), ...override } as DynamoKvModuleOptions;
     const error = await fixture.storeApp(options).catch((caught: unknown) => caught);

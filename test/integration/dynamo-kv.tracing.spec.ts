@@ -73,6 +73,25 @@ describe('OpenTelemetry spans', () => {
     ]);
   });
 
+  it('sends a batch of several callers in a root span of its own, linked to each caller\'s span, outside every caller\'s context', async () => {
+    const tracer = trace.getTracer('test');
+    const inRequest = (name: string, key: string) =>
+      tracer.startActiveSpan(name, async (parent) => {
+        await store.get(key).catch(() => undefined);
+        parent.end();
+        return parent.spanContext().spanId;
+      });
+    const callers = await Promise.all([inRequest('request A', 'batch-a'), inRequest('request B', 'batch-b'), inRequest('request C', 'batch-c')]);
+    const spans = exporter.getFinishedSpans();
+    const batch = spans.find((span) => span.name === 'kv.batch BatchGetItem');
+    // Request A started the batch: a child span of A would put B's and C's reads in A's trace.
+    expect(batch?.parentSpanContext).toBeUndefined();
+    const linkedGets = batch?.links.map((link) => spans.find((span) => span.spanContext().spanId === link.context.spanId));
+    expect(linkedGets?.map((span) => span?.name)).toEqual(['kv.get', 'kv.get', 'kv.get']);
+    expect(linkedGets?.map((span) => span?.parentSpanContext?.spanId).sort()).toEqual([...callers].sort());
+    expect(batch?.attributes).toMatchObject({ 'db.operation.name': 'BatchGetItem', 'db.operation.batch.size': 3 });
+  });
+
   it('starts a root span when no span is active', async () => {
     await store.set('root', 'v');
     const [span] = exporter.getFinishedSpans();

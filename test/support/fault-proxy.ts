@@ -13,6 +13,10 @@ export type Fault =
   | 'hang'
   /** Forward the request, then destroy the client's connection instead of answering. */
   | 'reset-after-forward'
+  /** Forward the request, send the status line, headers and half of the answer's body, then destroy the connection. */
+  | 'reset-mid-body'
+  /** Forward the request after 300 ms, then answer as the server did. */
+  | 'delay'
   /** Answer AccessDeniedException, as DynamoDB does for an action the role may not call. */
   | 'access-denied';
 
@@ -86,6 +90,20 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         await forward(request, body);
         response.socket?.destroy();
         return;
+      case 'reset-mid-body': {
+        const answer = await forward(request, body);
+        response.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+        response.write(answer.body.slice(0, Math.floor(answer.body.length / 2)));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        response.socket?.destroy();
+        return;
+      }
+      case 'delay': {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const answer = await forward(request, body);
+        response.writeHead(answer.status, answer.headers).end(answer.body);
+        return;
+      }
       case 'unprocessed':
         return replyWithUnprocessed(request, response, operation, JSON.parse(body) as Json);
       default: {

@@ -71,7 +71,7 @@ describe('DynamoKvStore (stubbed client)', () => {
     expect(error).toBeInstanceOf(KvThrottledError);
     expect(error).toMatchObject({ name: 'KvThrottledError', code: 'THROTTLED', operation: 'set', table: 'unit' });
     expect((error as Error).cause).toBe(throttled);
-    expect((error as Error).message).toBe("DynamoDB throttled set on table 'unit' through every retry.");
+    expect((error as Error).message).toBe("DynamoDB throttled set on table 'unit' through every retry; nothing was changed.");
     expect((error as Error).message).not.toContain('private value');
   });
 

@@ -1,12 +1,20 @@
+import { AsyncResource } from 'node:async_hooks';
+
 /**
  * Sends the batches a coalescer takes from its queue, at most `maxInFlight` at once. A flush runs in a
  * microtask, so that what was called in one tick leaves together, and again whenever a request finishes,
- * so that what queued meanwhile leaves in the next batches.
+ * so that what queued meanwhile leaves in the next batches. Batches run in the async context the pump was
+ * made in (the store's, at bootstrap), never in the context of whichever caller happened to start a flush:
+ * one caller's trace or request-scoped state must not leak into a request that carries everyone's calls.
  */
 export class BatchPump<B> {
   private inFlight = 0;
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
+  private readonly flushInStoreContext = AsyncResource.bind(() => {
+    this.scheduled = false;
+    this.flush();
+  });
 
   constructor(
     private readonly maxInFlight: number,
@@ -19,10 +27,7 @@ export class BatchPump<B> {
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    queueMicrotask(this.flushInStoreContext);
   }
 
   /** Resolves once nothing is queued or on the wire: what was called before has been answered. */

@@ -1,49 +1,91 @@
-import { BatchIncompleteError, OperationAbortedError } from '../../contract/kv-store.errors.js';
+import { KvOutcomeUnknownError, KvThrottledError, OperationAbortedError } from '../../contract/kv-store.errors.js';
+import type { KvOperation } from '../../contract/kv-store.interface.js';
 import { BATCH_WRITE_LIMIT, deleteRequest, keyOfWrite, putRequest } from '../requests/batch-write.request.js';
-import { untilProcessed } from '../retry/batch-retry.js';
-import type { TableRequests } from '../table-requests.js';
+import { backoffDelay, sleep } from '../retry/batch-retry.js';
+import { errorForOperation } from '../sdk-errors.js';
+import type { RequestWindow, TableRequests } from '../table-requests.js';
 import { BatchPump } from './batch-pump.js';
-import { isAccessDenied, type CoalescerSettings } from './batching-settings.js';
+import { BatchPermission, isAccessDenied, type CoalescerSettings } from './batching-settings.js';
+import { earlyEndError } from './early-end.js';
+import { LinkedQueue, type QueueNode } from './linked-queue.js';
+import { latestDeadline } from './read-coalescer.js';
 import { Waiter } from './waiter.js';
 
-/** An unconditional write of one key: a put with its expiry, or a delete. */
-export type KeyWrite = { operation: 'set'; key: string; value: string; expiresAt: number | undefined } | { operation: 'delete'; key: string };
+/**
+ * A write of one key: an unconditional put with its expiry or a delete (these leave in batches), or a
+ * conditional write, which leaves alone (BatchWriteItem takes no conditions) but in its key's turn.
+ */
+export type KeyWrite =
+  | { kind: 'put'; key: string; value: string; expiresAt: number | undefined }
+  | { kind: 'delete'; key: string }
+  | { kind: 'conditional'; key: string; send: (window: RequestWindow) => Promise<boolean> };
 
 interface QueuedWrite {
+  operation: KvOperation;
   write: KeyWrite;
-  waiter: Waiter<void>;
+  waiter: Waiter<boolean>;
+  node?: QueueNode<QueuedWrite>;
+  /** A resent request whose first attempt's answer was lost left it unprocessed: it may have been applied. */
+  maybeApplied?: boolean;
+  /** The caller's span, for the request's links. */
+  link: unknown;
+}
+
+/** One key's writes: the queue behind it, and whether one of its writes is out (on the wire or awaiting a resend). */
+interface KeyTurn {
+  queue: LinkedQueue<QueuedWrite>;
+  busy: boolean;
+  ready: boolean;
 }
 
 /**
- * Coalesces concurrent unconditional `set` and `delete` calls into BatchWriteItem requests of up to 25.
- * Writes to one key keep their issue order: a request never holds two writes of a key, and a write waits
- * while an earlier one of its key is on the wire. A caller's promise resolves only when DynamoDB
- * acknowledged its write; unprocessed items are resent with the batch retry policy first.
+ * Coalesces concurrent writes. Unconditional `set` and `delete` calls leave in BatchWriteItem requests of
+ * up to 25; conditional writes leave one by one. Writes to one key keep their issue order, conditional
+ * ones included: a key has at most one write out at a time, and its next write leaves only once DynamoDB
+ * has acknowledged the previous one or that one's request has ended. A write whose caller stopped waiting
+ * (its signal or its budget) still holds its key until its request ends, so no later write of the key can
+ * overtake it. A caller's promise resolves only when DynamoDB acknowledged its write. Every queue
+ * operation is O(1): a hot key with thousands of queued writes costs no more per take than a cold one.
  */
 export class WriteCoalescer {
-  private readonly queue: QueuedWrite[] = [];
-  /** Keys with a write on the wire: later writes of these keys wait. */
-  private readonly busyKeys = new Set<string>();
+  private readonly turns = new Map<string, KeyTurn>();
+  /** Keys whose next write may leave, in the order they became ready. */
+  private readonly readyKeys = new LinkedQueue<string>();
   private readonly pump: BatchPump<QueuedWrite[]>;
-  private batchDenied = false;
+  private readonly permission: BatchPermission;
 
   constructor(
     private readonly requests: TableRequests,
     private readonly settings: CoalescerSettings,
   ) {
-    this.pump = new BatchPump(settings.maxInFlight, () => this.take(), (batch) => this.sendAndRelease(batch));
+    this.pump = new BatchPump(settings.maxInFlight, () => this.take(), (batch) => this.send(batch));
+    this.permission = new BatchPermission(
+      'BatchWriteItem',
+      'concurrent sets and deletes go out one PutItem or DeleteItem each',
+      settings.logger,
+      requests.target.table,
+    );
   }
 
-  write(write: KeyWrite, signal?: AbortSignal): Promise<void> {
-    const context = { operation: write.operation, table: this.requests.target.table } as const;
-    if (signal?.aborted) return Promise.reject(new OperationAbortedError(signal.reason, context));
-    const waiter = new Waiter<void>(write.key, signal, context, (left) => {
-      const index = this.queue.findIndex((queued) => queued.waiter === left);
-      if (index !== -1) this.queue.splice(index, 1);
-    });
-    this.queue.push({ write, waiter });
+  /** Resolves when DynamoDB acknowledged the write: with true for an unconditional write, with the condition's answer otherwise. */
+  write(operation: KvOperation, write: KeyWrite, signal?: AbortSignal): Promise<boolean> {
+    const table = this.requests.target.table;
+    if (signal?.aborted) return Promise.reject(new OperationAbortedError(signal.reason, { operation, table }));
+    const turn = this.turnOf(write.key);
+    const timeoutMs = this.requests.timeoutMs;
+    const queued: QueuedWrite = {
+      operation,
+      write,
+      waiter: new Waiter<boolean>(write.key, signal, timeoutMs, (waiter, why) => {
+        if (queued.node !== undefined) this.leaveQueue(turn, queued.node);
+        return earlyEndError(why, waiter.phase, { operation, table, write: true, timeoutMs, reason: signal?.reason });
+      }),
+      link: this.settings.tracing.callerLink(),
+    };
+    queued.node = turn.queue.push(queued);
+    this.markReady(turn, write.key);
     this.pump.schedule();
-    return waiter.promise;
+    return queued.waiter.promise;
   }
 
   /** Resolves once every call made so far has been answered. */
@@ -51,93 +93,171 @@ export class WriteCoalescer {
     return this.pump.whenIdle();
   }
 
-  /** Up to 25 writes of distinct keys, in issue order, skipping keys with a write on the wire or already taken. */
-  private take(): QueuedWrite[] | undefined {
-    const batch: QueuedWrite[] = [];
-    const taken = new Set<string>();
-    for (let index = 0; index < this.queue.length && batch.length < BATCH_WRITE_LIMIT; ) {
-      const queued = this.queue[index]!;
-      const key = queued.write.key;
-      if (this.busyKeys.has(key) || taken.has(key)) {
-        // Later writes of this key stay behind this one.
-        taken.add(key);
-        index += 1;
-        continue;
-      }
-      taken.add(key);
-      batch.push(queued);
-      this.queue.splice(index, 1);
+  private turnOf(key: string): KeyTurn {
+    let turn = this.turns.get(key);
+    if (turn === undefined) {
+      turn = { queue: new LinkedQueue(), busy: false, ready: false };
+      this.turns.set(key, turn);
     }
-    if (batch.length === 0) return undefined;
-    for (const { write } of batch) this.busyKeys.add(write.key);
-    return batch;
+    return turn;
   }
 
-  private async sendAndRelease(batch: QueuedWrite[]): Promise<void> {
-    await this.send(batch);
-    for (const { write } of batch) this.busyKeys.delete(write.key);
+  private markReady(turn: KeyTurn, key: string): void {
+    if (turn.busy || turn.ready || turn.queue.size === 0) return;
+    turn.ready = true;
+    this.readyKeys.push(key);
+  }
+
+  private leaveQueue(turn: KeyTurn, node: QueueNode<QueuedWrite>): void {
+    turn.queue.remove(node);
+    node.value.node = undefined;
+    if (!turn.busy && turn.queue.size === 0 && !turn.ready) this.turns.delete(node.value.write.key);
+  }
+
+  /** Up to 25 writes of distinct keys, each the next in its key's turn. */
+  private take(): QueuedWrite[] | undefined {
+    const batch: QueuedWrite[] = [];
+    while (batch.length < BATCH_WRITE_LIMIT) {
+      const key = this.readyKeys.shift();
+      if (key === undefined) break;
+      const turn = this.turns.get(key);
+      if (turn === undefined) continue;
+      turn.ready = false;
+      const next = turn.queue.shift();
+      if (next === undefined) {
+        if (!turn.busy) this.turns.delete(key);
+        continue;
+      }
+      next.node = undefined;
+      next.waiter.phase = 'sent';
+      turn.busy = true;
+      batch.push(next);
+    }
+    return batch.length === 0 ? undefined : batch;
+  }
+
+  /** The key's write has ended: its next write may leave. */
+  private release(key: string): void {
+    const turn = this.turns.get(key);
+    if (turn === undefined) return;
+    turn.busy = false;
+    if (turn.queue.size === 0) this.turns.delete(key);
+    else {
+      this.markReady(turn, key);
+      this.pump.schedule();
+    }
   }
 
   private async send(batch: QueuedWrite[]): Promise<void> {
-    try {
-      if (batch.length > 1 && !this.batchDenied) {
-        try {
-          return await this.sendBatch(batch);
-        } catch (error) {
-          if (!isAccessDenied(error)) throw error;
-          this.denyBatches();
-        }
-      }
-      await Promise.all(batch.map((queued) => this.sendOne(queued)));
-    } catch (error) {
-      for (const { waiter } of batch) waiter.reject(error);
-    }
+    const conditional = batch.filter(({ write }) => write.kind === 'conditional');
+    const plain = batch.filter(({ write }) => write.kind !== 'conditional');
+    const sent = conditional.map((queued) => this.sendOne(queued));
+    if (plain.length > 1 && this.permission.allowed) sent.push(this.sendBatchOrSingly(plain));
+    else sent.push(...plain.map((queued) => this.sendOne(queued)));
+    await Promise.all(sent);
   }
 
-  private async sendOne({ write, waiter }: QueuedWrite): Promise<void> {
+  private async sendBatchOrSingly(plain: QueuedWrite[]): Promise<void> {
+    const links = plain.map(({ link }) => link);
+    const denied = await this.settings.tracing.batchRequest('BatchWriteItem', links, () => this.sendBatch(plain));
+    if (denied.length === 0) return;
+    this.permission.deny();
+    await Promise.all(denied.map((queued) => this.sendOne(queued)));
+  }
+
+  private async sendOne(queued: QueuedWrite): Promise<void> {
+    const { write, waiter } = queued;
+    waiter.phase = 'sent';
     try {
-      if (write.operation === 'set') await this.requests.putItem('set', write.key, write.value, write.expiresAt);
-      else await this.requests.deleteItem('delete', write.key);
-      waiter.resolve();
+      const request = write.kind === 'delete' ? 'DeleteItem' : 'PutItem';
+      waiter.resolve(await this.settings.tracing.batchRequest(request, [queued.link], () => this.sendAlone(queued)));
     } catch (error) {
       waiter.reject(error);
+    } finally {
+      this.release(write.key);
     }
   }
 
-  private async sendBatch(batch: QueuedWrite[]): Promise<void> {
+  private async sendAlone({ write, waiter, operation }: QueuedWrite): Promise<boolean> {
+    const window = { deadline: waiter.deadline };
+    if (write.kind === 'conditional') return write.send(window);
+    if (write.kind === 'put') await this.requests.putItem(operation, write.key, write.value, write.expiresAt, window);
+    else await this.requests.deleteItem(operation, write.key, window);
+    return true;
+  }
+
+  /**
+   * BatchWriteItem, then resends of what DynamoDB leaves unprocessed while its caller still waits, within
+   * the callers' budgets. Each key is released as soon as its write is acknowledged or has ended. Returns
+   * the writes to send singly when the batch action was denied (then nothing of the batch was sent).
+   */
+  private async sendBatch(batch: QueuedWrite[]): Promise<QueuedWrite[]> {
     const format = this.requests.target.format;
-    const byKey = new Map(batch.map((queued) => [queued.write.key, queued]));
-    const requests = batch.map(({ write }) =>
-      write.operation === 'set' ? putRequest(format, write.key, write.value, write.expiresAt) : deleteRequest(format, write.key),
-    );
-    const operation = batch.every(({ write }) => write.operation === 'delete') ? 'delete' : 'set';
-    const outcome = await untilProcessed(
-      requests,
-      async (pending) => {
-        const unprocessed = await this.requests.batchWrite(operation, pending);
-        const left = new Set(unprocessed.map((request) => keyOfWrite(format, request)));
-        for (const request of pending) {
-          const key = keyOfWrite(format, request);
-          if (!left.has(key)) byKey.get(key)?.waiter.resolve();
+    const deadline = latestDeadline(batch);
+    const policy = this.settings.batchRetry;
+    let pending = batch;
+    for (let attempt = 1; ; attempt += 1) {
+      // A caller that stopped waiting while its write was unprocessed was told nothing changed: it is never resent.
+      for (const queued of pending) if (!queued.waiter.pending) this.release(queued.write.key);
+      pending = pending.filter(({ waiter }) => waiter.pending);
+      if (pending.length === 0) return [];
+      const operation = pending.every(({ write }) => write.kind === 'delete') ? 'delete' : 'set';
+      if (attempt > 1) this.settings.onRetry(operation);
+      for (const queued of pending) queued.waiter.phase = 'sent';
+      const requests = pending.map(({ write }) => (write.kind === 'put' ? putRequest(format, write.key, write.value, write.expiresAt) : deleteRequest(format, write.key)));
+      let left: Set<string>;
+      try {
+        const round = await this.requests.batchWrite(operation, requests, { deadline });
+        left = new Set(round.unprocessed.map((request) => keyOfWrite(format, request)));
+        for (const queued of pending) {
+          if (!left.has(queued.write.key)) {
+            queued.waiter.resolve(true);
+            this.release(queued.write.key);
+          } else {
+            queued.maybeApplied ||= round.unprocessedMayHaveApplied;
+            queued.waiter.phase = queued.maybeApplied ? 'maybe-applied' : 'unprocessed';
+          }
         }
-        return unprocessed;
-      },
-      this.settings.batchRetry,
-      { onRetry: () => this.settings.onRetry(operation) },
-    );
-    for (const request of outcome.unprocessed) {
-      const queued = byKey.get(keyOfWrite(format, request));
-      const error = new BatchIncompleteError([queued?.write.key ?? ''], outcome.reason, { operation: queued?.write.operation, table: this.requests.target.table });
-      queued?.waiter.reject(error);
+      } catch (error) {
+        if (attempt === 1 && isAccessDenied(error)) {
+          for (const queued of pending) queued.waiter.phase = 'queued';
+          return pending;
+        }
+        for (const queued of pending) this.fail(queued, error);
+        return [];
+      }
+      pending = pending.filter(({ write }) => left.has(write.key));
+      if (pending.length === 0) return [];
+      const delay = backoffDelay(attempt, policy);
+      if (attempt >= policy.maxAttempts || performance.now() + delay >= deadline) {
+        const reason = `through ${attempt} requests`;
+        for (const queued of pending) this.fail(queued, this.stillUnprocessed(queued, reason));
+        return [];
+      }
+      await sleep(delay, undefined);
     }
   }
 
-  private denyBatches(): void {
-    this.batchDenied = true;
-    this.settings.logger.warn(
-      `DynamoDB refused dynamodb:BatchWriteItem on table '${this.requests.target.table}' (AccessDeniedException): ` +
-        'concurrent sets and deletes now go out one PutItem or DeleteItem each. Allow dynamodb:BatchWriteItem to have them batched.',
-    );
+  /** Ends a write of a batch with `error`, told in its own operation's words; a write that may have been applied is never "nothing changed". */
+  private fail(queued: QueuedWrite, error: unknown): void {
+    const own = errorForOperation(error, queued.operation);
+    if (queued.maybeApplied === true && !(own instanceof KvOutcomeUnknownError)) {
+      queued.waiter.reject(this.stillUnprocessed(queued, 'after a resent request'));
+    } else {
+      queued.waiter.reject(own);
+    }
+    this.release(queued.write.key);
+  }
+
+  private stillUnprocessed(queued: QueuedWrite, reason: string): Error {
+    const context = { operation: queued.operation, table: this.requests.target.table };
+    if (queued.maybeApplied === true) {
+      return new KvOutcomeUnknownError(
+        `The ${queued.operation} on table '${context.table}' was left unprocessed ${reason}, after an attempt whose answer was lost: ` +
+          'the write may or may not have been applied. Read the key to know.',
+        context,
+      );
+    }
+    return new KvThrottledError(`DynamoDB left the ${queued.operation} on table '${context.table}' unprocessed (throttled) ${reason}; nothing was changed.`, context);
   }
 }
-

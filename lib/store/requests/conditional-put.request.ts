@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
 import type { TableTarget } from './item.request.js';
 
 /** `:now` is epoch seconds; an expiry at or before it has passed (as reads decide it). */
@@ -10,12 +11,30 @@ const ABSENT = `attribute_not_exists(#key) OR NOT attribute_type(#value, :string
 /** The value a read would return equals `:expected`. */
 const CURRENT_EQUALS = `#value = :expected AND NOT (${EXPIRED})`;
 
+/** What a conditional write puts: the new value, and the write's own token (see {@link writeToken}). */
+export interface ConditionalWrite {
+  key: string;
+  value: string;
+  expiresAt: number | undefined;
+  token: string;
+}
+
+/**
+ * A token for one conditional write, stored with its item. When the SDK resent a write whose first answer
+ * was lost and the resend fails its condition, the item DynamoDB returns (or a read of it) tells whether
+ * the item is this write's own: comparing values could not, since another caller may write the same value.
+ */
+export function writeToken(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 /** PutItem that writes only when the key has no value, or an expired one. */
-export function putIfAbsentCommand(target: TableTarget, key: string, value: string, expiresAt: number | undefined, nowMs: number): PutItemCommand {
+export function putIfAbsentCommand(target: TableTarget, write: ConditionalWrite, nowMs: number): PutItemCommand {
   const { table, format } = target;
   return new PutItemCommand({
     TableName: table,
-    Item: format.item(key, value, expiresAt),
+    Item: format.item(write.key, write.value, write.expiresAt, write.token),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     ConditionExpression: ABSENT,
     ExpressionAttributeNames: { '#key': format.partitionKeyName, '#value': format.valueAttributeName, '#expiry': format.expiryAttributeName },
     ExpressionAttributeValues: { ':string': { S: 'S' }, ':number': { S: 'N' }, ':now': nowValue(nowMs) },
@@ -24,18 +43,12 @@ export function putIfAbsentCommand(target: TableTarget, key: string, value: stri
 }
 
 /** PutItem that writes only while the stored, unexpired value equals `expected`. */
-export function compareAndSwapCommand(
-  target: TableTarget,
-  key: string,
-  expected: string,
-  next: string,
-  expiresAt: number | undefined,
-  nowMs: number,
-): PutItemCommand {
+export function compareAndSwapCommand(target: TableTarget, write: ConditionalWrite, expected: string, nowMs: number): PutItemCommand {
   const { table, format } = target;
   return new PutItemCommand({
     TableName: table,
-    Item: format.item(key, next, expiresAt),
+    Item: format.item(write.key, write.value, write.expiresAt, write.token),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     ConditionExpression: CURRENT_EQUALS,
     ExpressionAttributeNames: { '#value': format.valueAttributeName, '#expiry': format.expiryAttributeName },
     ExpressionAttributeValues: { ':expected': { S: expected }, ':number': { S: 'N' }, ':now': nowValue(nowMs) },
@@ -43,8 +56,8 @@ export function compareAndSwapCommand(
   });
 }
 
-/** The condition did not hold: an answer (false), not a failure. */
-export function isConditionFailed(error: unknown): boolean {
+/** The condition did not hold: an answer (false) when no earlier attempt of the write may have been applied. */
+export function isConditionFailed(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof ConditionalCheckFailedException;
 }
 

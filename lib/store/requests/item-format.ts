@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { ItemShape } from '../../input/kv-input.validation.js';
+import { WRITE_TOKEN_ATTRIBUTE, type ItemShape } from '../../input/kv-input.validation.js';
 import { hasExpired } from '../../input/ttl.validation.js';
 import type { DynamoKvSettings } from '../../options/dynamo-kv.settings.js';
 
@@ -38,10 +38,17 @@ export class ItemFormat implements ItemShape {
     return { [this.partitionKeyName]: { S: this.storedKey(key) } };
   }
 
-  item(key: string, value: string, expiresAt: number | undefined): StoredItem {
+  /** The item of a write; `token` marks a conditional write's own item (see `writeToken`). */
+  item(key: string, value: string, expiresAt: number | undefined, token?: string): StoredItem {
     const item: StoredItem = { ...this.key(key), [this.valueAttributeName]: { S: value } };
     if (expiresAt !== undefined) item[this.expiryAttributeName] = { N: String(expiresAt) };
+    if (token !== undefined) item[WRITE_TOKEN_ATTRIBUTE] = { S: token };
     return item;
+  }
+
+  /** The token of the conditional write that stored `item`; undefined for any other item. */
+  tokenOf(item: StoredItem | undefined): string | undefined {
+    return item === undefined ? undefined : own(item, WRITE_TOKEN_ATTRIBUTE)?.S;
   }
 
   /** The caller's key of a stored item or key (the prefix taken off); undefined for one of another prefix. */

@@ -5,6 +5,8 @@ export interface RetryHooks {
   signal?: AbortSignal;
   /** Called before each resend. */
   onRetry?(): void;
+  /** Asked before each resend: true ends the retries, leaving what is still unprocessed. */
+  stop?(): boolean;
 }
 
 /** What is still unprocessed when the bound was reached (nothing when all went through), and why it stopped. */
@@ -28,19 +30,25 @@ export async function untilProcessed<T>(
   let left = await send(pending);
   for (let attempt = 1; left.length > 0; attempt += 1) {
     if (attempt >= policy.maxAttempts) return { unprocessed: left, reason: `still unprocessed after ${attempt} requests` };
-    const delay = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = backoffDelay(attempt, policy);
     if (Date.now() - started + delay > policy.maxElapsedMs) {
       return { unprocessed: left, reason: `still unprocessed after ${attempt} requests in ${Date.now() - started} ms` };
     }
     await sleep(delay, hooks.signal);
+    if (hooks.stop?.()) return { unprocessed: left, reason: `stopped after ${attempt} requests` };
     hooks.onRetry?.();
     left = await send(left);
   }
   return { unprocessed: [], reason: '' };
 }
 
+/** Full jitter: a random wait up to base × 2^(attempt - 1), capped. */
+export function backoffDelay(attempt: number, policy: BatchRetrySettings): number {
+  return Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+}
+
 /** Waits `ms`, or less when `signal` aborts (it resolves then; the next request sees the abort). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { InvalidKeyError, InvalidValueError, ItemTooLargeError, KeyNotFoundError, type KvStoreError } from '../../contract/kv-store.errors.js';
 import { MAX_ITEM_BYTES } from '../../input/kv-input.validation.js';
-import { rejection } from './contract-assertions.js';
+import { promiseOf, rejection } from './contract-assertions.js';
 import type { ContractContext } from './contract-test-api.js';
 
 /** getMany, setMany and deleteMany: any number of keys, each validated before anything is sent. */
@@ -72,6 +72,31 @@ export function describeBatchContract({ api, store, freshKey, freshKeys }: Contr
       await rejection(store().getMany([key!, 'k'.repeat(2049)]), InvalidKeyError, { entry: 1, operation: 'get_many' });
       await rejection(store().deleteMany([key!, 7 as unknown as string]), InvalidKeyError, { entry: 1, operation: 'delete_many' });
       assert.equal(await store().get(key!), 'kept');
+    });
+
+    api.it('refuses a string or a non-iterable as the whole argument, with a rejected promise, reading and writing nothing', async () => {
+      const key = freshKey();
+      await store().set(key, 'kept');
+      // A string is iterable: taken as one, getMany('abc') would read the keys 'a', 'b' and 'c'.
+      const bad: Array<[string, unknown]> = [
+        ['a string', key],
+        ['null', null],
+        ['undefined', undefined],
+        ['a number', 42],
+        ['a plain object', { [key]: 'value' }],
+      ];
+      for (const [what, argument] of bad) {
+        const calls = {
+          get_many: () => store().getMany(argument as Iterable<string>),
+          set_many: () => store().setMany(argument as Iterable<[string, string]>),
+          delete_many: () => store().deleteMany(argument as Iterable<string>),
+        };
+        for (const [operation, call] of Object.entries(calls)) {
+          const error = await rejection(promiseOf(call, `${operation} of ${what}`), InvalidKeyError, { operation });
+          assert.match(error.message, /must be an array/, `${operation} of ${what}: the message says what to pass`);
+        }
+      }
+      assert.equal(await store().get(key), 'kept');
     });
   });
 }

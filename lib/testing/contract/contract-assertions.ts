@@ -18,3 +18,15 @@ export async function rejection<E>(promise: Promise<unknown>, type: ErrorClass<E
   }
   return error;
 }
+
+/**
+ * What `call` returns, failing the test if it throws instead: a store call reports every failure, bad
+ * arguments included, through its promise, so that `await` and `.catch()` see it.
+ */
+export function promiseOf(call: () => Promise<unknown>, what: string): Promise<unknown> {
+  try {
+    return call();
+  } catch (error) {
+    return assert.fail(`${what} threw synchronously (${error instanceof Error ? error.name : String(error)}) instead of returning a rejected promise`);
+  }
+}

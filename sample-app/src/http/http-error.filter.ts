@@ -20,7 +20,10 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    if (exception instanceof KvStoreError) return this.storeErrors.catch(exception, host);
+    if (exception instanceof KvStoreError) {
+      this.storeErrors.catch(exception, host);
+      return;
+    }
     const http = host.switchToHttp();
     if (isHealthReport(exception)) {
       // /health answers Terminus's report, down as well as up: that is what probes and dashboards read.
