@@ -3,8 +3,12 @@ import { Logger } from '@nestjs/common';
 import { BATCH_DENIED_RETRY_MS, BatchPermission } from '../../lib/store/batching/batching-settings.js';
 
 describe('BatchPermission', () => {
-  beforeEach(() => jest.useFakeTimers({ now: 0 }));
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('tries batches again after a denial (a role\'s permission may reach DynamoDB late), warning once per denial', () => {
     const logger = new Logger('test');

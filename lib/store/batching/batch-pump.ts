@@ -10,7 +10,6 @@ import { AsyncResource } from 'node:async_hooks';
 export class BatchPump<B> {
   private inFlight = 0;
   private scheduled = false;
-  private idleWaiters: Array<() => void> = [];
   private readonly flushInStoreContext = AsyncResource.bind(() => {
     this.scheduled = false;
     this.flush();
@@ -30,30 +29,15 @@ export class BatchPump<B> {
     queueMicrotask(this.flushInStoreContext);
   }
 
-  /** Resolves once nothing is queued or on the wire: what was called before has been answered. */
-  whenIdle(): Promise<void> {
-    if (this.inFlight === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   private flush(): void {
     while (this.inFlight < this.maxInFlight) {
       const batch = this.take();
-      if (batch === undefined) {
-        if (this.inFlight === 0) this.settleIdle();
-        return;
-      }
+      if (batch === undefined) return;
       this.inFlight += 1;
       void this.send(batch).finally(() => {
         this.inFlight -= 1;
         this.flush();
       });
     }
-  }
-
-  private settleIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
   }
 }

@@ -60,11 +60,6 @@ export class ReadCoalescer {
     return queued.waiter.promise;
   }
 
-  /** Resolves once every call made so far has been answered. */
-  drained(): Promise<void> {
-    return this.pump.whenIdle();
-  }
-
   private take(): { batch: ReadBatch; consistentRead: boolean } | undefined {
     this.consistentFirst = !this.consistentFirst;
     const { consistent, eventual } = this.queues;

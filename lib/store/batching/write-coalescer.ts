@@ -88,11 +88,6 @@ export class WriteCoalescer {
     return queued.waiter.promise;
   }
 
-  /** Resolves once every call made so far has been answered. */
-  drained(): Promise<void> {
-    return this.pump.whenIdle();
-  }
-
   private turnOf(key: string): KeyTurn {
     let turn = this.turns.get(key);
     if (turn === undefined) {
@@ -121,7 +116,8 @@ export class WriteCoalescer {
       const key = this.readyKeys.shift();
       if (key === undefined) break;
       const turn = this.turns.get(key);
-      if (turn === undefined) continue;
+      // Only a ready key's one entry counts: a key must never have two writes out.
+      if (turn === undefined || !turn.ready || turn.busy) continue;
       turn.ready = false;
       const next = turn.queue.shift();
       if (next === undefined) {
