@@ -54,7 +54,11 @@ describe('sample app graceful shutdown (real process)', () => {
         else return;
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Every writer is under way (one acknowledged write each; on a busy machine that can take over a second).
+    for (const waitUntil = Date.now() + 10_000; acknowledged.size < 64 && Date.now() < waitUntil; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const started = Date.now();
     const exited = app.stop('SIGTERM');
     const code = await exited;
