@@ -17,6 +17,7 @@ export {
   type BatchRetrySettings,
   type DynamoKvModuleOptions,
   type HealthCheckSettings,
+  type StartupCheck,
 } from './options/dynamo-kv.options.js';
 export { DynamoKvStore } from './store/dynamo-kv.store.js';
 export { DEFAULT_STORE_NAME, getKvStoreToken, InjectKvStore, KV_STORE } from './contract/kv-store.tokens.js';
@@ -31,6 +32,7 @@ export {
   InvalidValueError,
   ItemTooLargeError,
   KeyNotFoundError,
+  KvCredentialsError,
   KvOutcomeUnknownError,
   KvOverloadedError,
   KvStoreClosedError,
@@ -38,6 +40,7 @@ export {
   KvThrottledError,
   KvUnavailableError,
   OperationAbortedError,
+  StartupCheckError,
   TableNotActiveError,
   TableNotFoundError,
   type BatchWriteOutcome,

@@ -234,3 +234,19 @@ export class KvStoreClosedError extends KvStoreError {
   override readonly name = 'KvStoreClosedError';
   override readonly code = 'STORE_CLOSED';
 }
+
+/**
+ * The AWS SDK found no credentials to sign with (its default chain came up empty): a configuration error,
+ * not a passing one. Nothing was sent. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an
+ * IAM role, or pass the `credentials` option.
+ */
+export class KvCredentialsError extends KvStoreError {
+  override readonly name = 'KvCredentialsError';
+  override readonly code = 'NO_CREDENTIALS';
+}
+
+/** The store's start-up check (`startupCheck: 'fail'`) found it cannot serve; the reason is the `cause`. */
+export class StartupCheckError extends KvStoreError {
+  override readonly name = 'StartupCheckError';
+  override readonly code = 'STARTUP_CHECK_FAILED';
+}

@@ -13,6 +13,7 @@ import type { DynamoKvModuleOptions } from '../options/dynamo-kv.options.js';
 import { resolveSettings, type DynamoKvSettings } from '../options/dynamo-kv.settings.js';
 import { DynamoKvStore } from '../store/dynamo-kv.store.js';
 import { prepareTable } from '../store/table-setup.js';
+import { checkAtStartup, tableSetupError } from './startup-check.js';
 import { DYNAMO_KV_METRICS, DYNAMO_KV_OPTIONS, DYNAMO_KV_SETTINGS, DYNAMO_KV_STORE } from './dynamo-kv.internal-tokens.js';
 import { keyspaceOf } from './store-keyspace.js';
 import { StoreRegistrations } from './store-registrations.js';
@@ -45,10 +46,13 @@ async function createStore(settings: DynamoKvSettings, metrics: StoreMetrics | u
     const region = await resolveRegion(client.client);
     registrations.claimKeyspace(keyspaceOf(settings, region));
     step = `preparing table '${settings.table}' (createTable)`;
-    if (settings.createTable) await prepareTable(client.client, settings);
+    if (settings.createTable) await prepareTable(client.client, settings).catch((error: unknown) => Promise.reject(tableSetupError(settings, region, error)));
     logger.log(`Store '${settings.name}' connects to table '${settings.table}' in region '${region}'.`);
-    const observer = new OperationObserver({ name: settings.name, table: settings.table, region }, metrics, await loadOperationTracer());
-    return new DynamoKvStore(settings, { client, region }, observer);
+    const observed = { name: settings.name, table: settings.table, region, logOperations: settings.logOperations };
+    const store = new DynamoKvStore(settings, { client, region }, new OperationObserver(observed, metrics, await loadOperationTracer()));
+    step = `checking table '${settings.table}' (startupCheck)`;
+    await checkAtStartup(store, settings);
+    return store;
   };
   try {
     return await withinMs(settings.startupTimeoutMs, ready(), () =>

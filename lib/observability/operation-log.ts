@@ -17,42 +17,47 @@ export interface OperationLogEntry {
 }
 
 /**
- * Writes through Nest's Logger, so that the app decides the rendering (nestjs-pino makes the object
- * JSON fields). Values and credentials are never passed here; a key only reaches debug lines, and a batch
- * is logged by its size, never its keys.
+ * Writes one line per event through Nest's Logger, so that the app decides where it goes (nestjs-pino
+ * makes it the `msg` of a JSON line). Lines, not objects: Nest's default logger prints an object as a
+ * multi-line dump. Failures are always logged, one line with the cause; successful operations only with
+ * `logOperations: true`, at debug level. Values and credentials are never logged; a key only reaches the
+ * opt-in operation lines, and a batch is logged by its size, never its keys.
  */
 export class OperationLog {
   private readonly logger = new Logger('DynamoKvStore');
 
+  constructor(private readonly logOperations: boolean) {}
+
   write(entry: OperationLogEntry): void {
-    const { keys, error, ...fields } = entry;
-    const durationMs = Math.round(entry.durationMs * 1000) / 1000;
+    const { operation, outcome, error } = entry;
+    const where = `store=${entry.store} table=${entry.table} durationMs=${Math.round(entry.durationMs * 1000) / 1000}`;
     if (error === undefined) {
-      this.logger.debug({ msg: `kv ${entry.operation} ${entry.outcome}`, ...fields, durationMs, ...keys });
+      if (this.logOperations) this.logger.debug(`kv ${operation} ${outcome} ${where}${keysOf(entry.keys, true)}`);
       return;
     }
     const failure = error instanceof Error ? error : new Error(String(error));
-    const keyCount = keys !== undefined && 'keyCount' in keys ? { keyCount: keys.keyCount } : {};
-    const line = {
-      msg: `kv ${entry.operation} failed: ${failure.message}`,
-      ...fields,
-      durationMs,
-      ...keyCount,
-      errorName: failure.name,
-      errorMessage: failure.message,
-      // The SDK's own words (addresses, HTTP bodies) stay out of error messages; they belong here.
-      ...causeOf(failure),
-    };
+    // The SDK's own words (addresses, HTTP bodies) stay out of error messages; the cause in the log has them.
+    const line = `kv ${operation} failed (${outcome}) ${where}${keysOf(entry.keys, false)}: ${oneLine(failure)}${causeOf(failure)}`;
     // A caller's bad input is the caller's bug, not the store's failure.
     if (isInputError(failure)) this.logger.warn(line);
     else this.logger.error(line);
   }
 }
 
-function causeOf(error: Error): { causeName?: string; causeMessage?: string } {
+function keysOf(keys: ObservedKeys, withKey: boolean): string {
+  if (keys === undefined) return '';
+  if ('keyCount' in keys) return ` keyCount=${keys.keyCount}`;
+  return withKey ? ` key=${JSON.stringify(String(keys.key))}` : '';
+}
+
+function causeOf(error: Error): string {
   const cause = error.cause;
-  if (cause === undefined) return {};
-  return cause instanceof Error ? { causeName: cause.name, causeMessage: cause.message } : { causeMessage: String(cause) };
+  if (cause === undefined) return '';
+  return `; cause: ${cause instanceof Error ? oneLine(cause) : String(cause).replace(/\s*\n\s*/g, ' ')}`;
+}
+
+function oneLine(error: Error): string {
+  return `${error.name}: ${error.message}`.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
 }
 
 function isInputError(error: Error): boolean {

@@ -7,17 +7,21 @@ import type { StoreMetrics } from './store-metrics.js';
 
 export interface ObservedStore extends SpanTarget {
   name: string;
+  /** A debug line for every successful operation, not only for failures (`logOperations`). */
+  logOperations?: boolean;
 }
 
 /** Gives every store operation its span, its histogram sample and its log line; counts capacity and retries. */
 export class OperationObserver {
-  private readonly log = new OperationLog();
+  private readonly log: OperationLog;
 
   constructor(
     private readonly store: ObservedStore,
     private readonly metrics: StoreMetrics | undefined,
     private readonly tracer: OperationTracer | undefined,
-  ) {}
+  ) {
+    this.log = new OperationLog(store.logOperations ?? false);
+  }
 
   /** `keys`: the one key of a single-key operation (logged at debug level only), or how many a batch had. */
   observe<T>(operation: KvOperation, keys: ObservedKeys, run: () => Promise<T>): Promise<T> {

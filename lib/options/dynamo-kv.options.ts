@@ -65,9 +65,22 @@ export interface DynamoKvModuleOptions {
   client?: DynamoDBClient;
   /** Health checks (DescribeTable): result cache and timeout. */
   healthCheck?: Partial<HealthCheckSettings>;
+  /**
+   * A debug line through Nest's Logger for every successful operation (with its key; never its value).
+   * Failures are logged either way, one line each. Default false: busy services would drown in them.
+   */
+  logOperations?: boolean;
+  /**
+   * At bootstrap, check that the table can serve (DescribeTable): `'warn'` logs one warning naming the
+   * store, table, region and endpoint when it cannot (the app starts anyway, and recovers by itself);
+   * `'fail'` fails bootstrap with `StartupCheckError`; `'off'` checks nothing. Default `'warn'`.
+   */
+  startupCheck?: StartupCheck;
   /** The operation-duration histogram: on by default, in prom-client's default registry. */
   metrics?: { enabled?: boolean; registry?: Registry };
 }
+
+export type StartupCheck = 'warn' | 'fail' | 'off';
 
 export interface BatchRetrySettings {
   /** Requests per batch, the first included, before giving up with `BatchIncompleteError`. Default 10. */

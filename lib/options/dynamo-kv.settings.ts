@@ -16,6 +16,7 @@ import {
   type BatchRetrySettings,
   type DynamoKvModuleOptions,
   type HealthCheckSettings,
+  type StartupCheck,
 } from './dynamo-kv.options.js';
 import {
   attributeName,
@@ -68,6 +69,8 @@ export interface DynamoKvSettings {
   readonly client: ClientSettings;
   readonly healthCheck: Readonly<HealthCheckSettings>;
   readonly metrics: MetricsSettings;
+  readonly logOperations: boolean;
+  readonly startupCheck: StartupCheck;
 }
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -117,6 +120,8 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
     client: clientSettings(options),
     healthCheck: healthCheckSettings(options.healthCheck),
     metrics: metricsSettings(options.metrics),
+    logOperations: optionalBoolean(options.logOperations, 'logOperations', false),
+    startupCheck: startupCheck(options.startupCheck),
   };
 }
 
@@ -136,6 +141,16 @@ function healthCheckSettings(input: DynamoKvModuleOptions['healthCheck']): Healt
     cacheTtlMs: milliseconds(given?.cacheTtlMs, 'healthCheck.cacheTtlMs', DEFAULT_HEALTH_CHECK_SETTINGS.cacheTtlMs),
     timeoutMs: milliseconds(given?.timeoutMs, 'healthCheck.timeoutMs', DEFAULT_HEALTH_CHECK_SETTINGS.timeoutMs, 1),
   };
+}
+
+const STARTUP_CHECKS: readonly StartupCheck[] = ['warn', 'fail', 'off'];
+
+function startupCheck(input: unknown): StartupCheck {
+  if (input === undefined) return 'warn';
+  if (!STARTUP_CHECKS.includes(input as StartupCheck)) {
+    throw new InvalidOptionsError('startupCheck', `must be 'warn', 'fail' or 'off' (got ${JSON.stringify(input)}).`);
+  }
+  return input as StartupCheck;
 }
 
 function metricsSettings(input: DynamoKvModuleOptions['metrics']): MetricsSettings {

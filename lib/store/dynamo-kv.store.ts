@@ -199,6 +199,11 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     return this.health.assertHealthy(options);
   }
 
+  /** The start-up check: the health check once, neither logged as an operation nor cached. */
+  checkAtStartup(): Promise<KvHealthDetails> {
+    return this.health.checkOnce();
+  }
+
   async healthCheck(options: KvHealthCheckOptions = {}): Promise<KvHealth> {
     try {
       return { status: 'UP', details: await this.assertHealthy(options) };

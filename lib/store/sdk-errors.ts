@@ -1,12 +1,14 @@
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { SendFailure } from '../client/store-client.js';
 import {
+  KvCredentialsError,
   KvOutcomeUnknownError,
   KvStoreError,
   KvThrottledError,
   KvUnavailableError,
   OperationAbortedError,
   TableNotFoundError,
+  type KvStoreErrorContext,
 } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 
@@ -65,6 +67,7 @@ function convert(error: unknown, call: FailedCall): KvStoreError {
     );
   }
   if (signal?.aborted) return new OperationAbortedError(signal.reason, context);
+  if (name === 'CredentialsProviderError') return noCredentials(table, { ...context, cause: sdkError });
   if (sdkError instanceof ResourceNotFoundException) return new TableNotFoundError(table, region, { ...context, cause: sdkError });
   if (THROTTLING.has(name)) {
     return new KvThrottledError(`DynamoDB throttled ${operation} on table '${table}' through every retry; nothing was changed.`, {
@@ -79,6 +82,25 @@ function convert(error: unknown, call: FailedCall): KvStoreError {
     ...context,
     cause,
   });
+}
+
+/** The SDK's credential chain came up empty: said as such, with what to do, never as a network failure. */
+export function noCredentials(table: string, context: KvStoreErrorContext): KvCredentialsError {
+  return new KvCredentialsError(
+    `No AWS credentials to sign requests to table '${table}' with: the SDK's default chain found none. Set ` +
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or an IAM role), or pass the credentials option. Nothing was sent.',
+    context,
+  );
+}
+
+/** What went wrong, in words, for messages that are not about one operation (bootstrap). */
+export function describeSdkFailure(error: unknown): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (name === 'CredentialsProviderError') return 'no AWS credentials were found (the SDK\'s default chain came up empty)';
+  if (THROTTLING.has(name)) return 'DynamoDB throttled the request';
+  if (status !== undefined && status >= 400 && status < 500) return `DynamoDB refused the request (${name})`;
+  return `DynamoDB ${failureInWords(error, status)}`;
 }
 
 function whatHappened(error: unknown, name: string, status: number | undefined, budget: FailedCall['budget']): string {

@@ -29,6 +29,14 @@ export class TableHealth {
     return abortable(shared, options.signal, { operation: 'health_check', table: this.settings.table });
   }
 
+  /**
+   * The same check once, unobserved and uncached: the start-up check, which reports a failure in its own
+   * words (with the endpoint), so the operation log would only say it twice.
+   */
+  checkOnce(): Promise<KvHealthDetails> {
+    return this.describe();
+  }
+
   private async describe(): Promise<KvHealthDetails> {
     const { table, healthCheck, ttl } = this.settings;
     const timeout = AbortSignal.timeout(healthCheck.timeoutMs);

@@ -89,6 +89,12 @@ describe('sample app operations (real process)', () => {
       const body = (await get.json()) as { message: string };
       expect(body).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
       expect(body.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+
+      // With pino (nestjs-pino), the store's failure is one JSON line whose msg is the whole story, cause included.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const failure = app.jsonLines().find((line) => String(line.msg).startsWith('kv get failed'));
+      expect(failure).toMatchObject({ context: 'DynamoKvStore', level: 50 });
+      expect(String(failure?.msg)).toMatch(/^kv get failed \(unavailable\) store=default table=\S+ durationMs=[0-9.]+: KvUnavailableError: DynamoDB could not be reached .*; cause: /);
     });
   });
 });
