@@ -11,7 +11,12 @@ export interface CallContext {
   mayHaveApplied: boolean;
   /** How the latest finished attempt failed: what a call cut short by its budget was running into. */
   lastAttemptError?: unknown;
+  /** The request changes what is stored (PutItem, DeleteItem, UpdateItem, BatchWriteItem): set by its first attempt. */
+  write?: boolean;
 }
+
+/** The DynamoDB commands that change what is stored: never resent once an attempt may have been applied. */
+export const WRITE_COMMANDS = new Set(['PutItemCommand', 'DeleteItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand']);
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 

@@ -3,7 +3,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions } from '@smithy/types';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClientSettings } from '../options/dynamo-kv.settings.js';
-import { attemptMayHaveApplied, type AttemptLog, type CallContext } from './call-context.js';
+import { attemptMayHaveApplied, WRITE_COMMANDS, type AttemptLog, type CallContext } from './call-context.js';
+import { noResendAfterApplied } from './write-retry-strategy.js';
 
 /** The per-call options of `client.send`: only the abort signal. */
 export type SendOptions = { abortSignal: AbortSignal } | undefined;
@@ -85,9 +86,10 @@ export function clientFor(settings: ClientSettings): StoreClient {
   const client = new DynamoDBClient({ cacheMiddleware: true, ...settings.config, requestHandler });
   // Below the SDK's retries, so it sees every attempt: whether one may have reached DynamoDB.
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, handlerContext) => async (args) => {
       const context = calls.getStore();
       if (context === undefined) return next(args);
+      context.write ??= WRITE_COMMANDS.has(String(handlerContext.commandName));
       context.attemptsInFlight += 1;
       try {
         return await next(args);
@@ -101,6 +103,9 @@ export function clientFor(settings: ClientSettings): StoreClient {
     },
     { step: 'deserialize', priority: 'high', name: 'nestjsDynamodbKvAttemptLog' },
   );
+  // A resent write whose first attempt was applied (its answer lost) can land again after later writes.
+  const resolveRetryStrategy = client.config.retryStrategy;
+  client.config.retryStrategy = async () => noResendAfterApplied(await resolveRetryStrategy(), () => calls.getStore()?.write === true);
   return {
     client,
     owned: true,

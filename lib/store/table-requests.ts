@@ -62,10 +62,11 @@ export class TableRequests {
 
   /**
    * A PutItem with a condition and a token of its own: true when it wrote, false when the condition did
-   * not hold. When the SDK resent it after an attempt whose answer was lost, a failed condition may be the
-   * resend meeting the first attempt's own write: the item that failed the condition (or, from a server
-   * that does not return it, a strongly consistent read) shows whose token it holds. This write's: true.
-   * Another's: the first attempt may have been applied and then overwritten, so the outcome is unknown.
+   * not hold. When an attempt may have been applied and its answer was lost, the token settles it: the
+   * item that failed a resend's condition (returned with the failure), or else a strongly consistent
+   * read, holds this write's token (true: it was applied, once, since the store's client never resends a
+   * write after such an attempt) or not (then it may have been applied and overwritten, or may still land:
+   * the outcome is unknown, never false).
    */
   async conditionalPut(
     operation: KvOperation,
@@ -80,11 +81,14 @@ export class TableRequests {
       return true;
     } catch (error) {
       const failed = error instanceof KvStoreError ? error.cause : undefined;
-      if (!isConditionFailed(failed)) throw error;
-      if (!log.mayHaveApplied) return false;
-      const current = failed.Item ?? (await this.readBack(operation, key, window));
+      const conditionFailed = isConditionFailed(failed);
+      if (!log.mayHaveApplied) {
+        if (conditionFailed) return false;
+        throw error;
+      }
+      const current = conditionFailed && failed.Item !== undefined ? failed.Item : await this.readBack(operation, key, window);
       if (this.target.format.tokenOf(current) === token) return true;
-      throw this.resentAndChanged(operation, failed);
+      throw error instanceof KvOutcomeUnknownError && !conditionFailed ? error : this.resentAndChanged(operation, failed);
     }
   }
 
@@ -137,8 +141,8 @@ export class TableRequests {
 
   private resentAndChanged(operation: KvOperation, cause: unknown): KvOutcomeUnknownError {
     return new KvOutcomeUnknownError(
-      `The ${operation} on table '${this.target.table}' was resent after an attempt whose answer was lost, and the key no longer ` +
-        'holds that attempt: it may have been applied and overwritten since, or never applied. Read the key to know.',
+      `The ${operation} on table '${this.target.table}' lost the answer of an attempt, and the key does not hold that attempt's ` +
+        'write: it may have been applied and overwritten since, may still land, or never be applied. Read the key to know.',
       { operation, table: this.target.table, cause },
     );
   }
