@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { SeededRandom } from './seeded-random.js';
 
 /** What the proxy does to a request instead of passing it through unchanged. */
 export type Fault =
@@ -17,6 +18,10 @@ export type Fault =
   | 'reset-mid-body'
   /** Forward the request after 300 ms, then answer as the server did. */
   | 'delay'
+  /** Destroy the client's connection without forwarding: nothing reached the server. */
+  | 'reset-before-forward'
+  /** BatchGetItem / BatchWriteItem: forward a random part of the keys or items (from the chaos seed); answer the rest as unprocessed. */
+  | 'unprocessed-random'
   /** Answer AccessDeniedException, as DynamoDB does for an action the role may not call. */
   | 'access-denied';
 
@@ -41,6 +46,19 @@ export interface FaultProxy {
   /** Listens again, on the same port: DynamoDB is back. */
   restart(): Promise<void>;
   close(): Promise<void>;
+  /** From now on, a random fault (one of `faults`) for a `rate` of the requests that no rule matches, drawn from `seed`. */
+  chaos(options: ChaosOptions): void;
+  /** Ends `chaos`: requests pass through again. */
+  calm(): void;
+}
+
+export interface ChaosOptions {
+  seed: number;
+  /** The share of requests that get a fault, from 0 to 1. */
+  rate: number;
+  faults: readonly Fault[];
+  /** The operations that may get one; every operation but DescribeTable by default. */
+  operations?: readonly string[];
 }
 
 export type Json = Record<string, unknown>;
@@ -52,6 +70,7 @@ export type Json = Record<string, unknown>;
  */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const rules: Array<FaultRule & { left: number }> = [];
+  let chaos: { options: ChaosOptions; random: SeededRandom } | undefined;
   const received = new Map<string, Json[]>();
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
@@ -70,7 +89,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     received.set(operation, [...(received.get(operation) ?? []), JSON.parse(body || '{}') as Json]);
     const rule = rules.find((candidate) => candidate.operation === operation && candidate.left > 0);
     if (rule) rule.left -= 1;
-    switch (rule?.fault) {
+    switch (rule?.fault ?? chaosFault(operation)) {
       case 'hang':
         return;
       case 'throttle':
@@ -90,6 +109,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         await forward(request, body);
         response.socket?.destroy();
         return;
+      case 'reset-before-forward':
+        response.socket?.destroy();
+        return;
+      case 'unprocessed-random':
+        return replyWithUnprocessed(request, response, operation, JSON.parse(body) as Json, chaos?.random ?? new SeededRandom(0));
       case 'reset-mid-body': {
         const answer = await forward(request, body);
         response.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
@@ -113,19 +137,39 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }
   }
 
-  async function replyWithUnprocessed(request: IncomingMessage, response: ServerResponse, operation: string, input: Json): Promise<void> {
-    const items = input.RequestItems as Record<string, Json | Json[]>;
-    const [table] = Object.keys(items);
-    if (operation === 'BatchGetItem') {
-      const { Keys: keys, ...rest } = items[table!] as { Keys: Json[] };
-      const forwarded = { ...input, RequestItems: { [table!]: { ...rest, Keys: keys.slice(0, 1) } } };
-      const answer = JSON.parse((await forward(request, JSON.stringify(forwarded))).body) as Json;
-      return reply(response, 200, { ...answer, UnprocessedKeys: keys.length > 1 ? { [table!]: { ...rest, Keys: keys.slice(1) } } : {} });
+  /**
+   * Forwards part of a batch and answers the rest as unprocessed: the first key or item (every resend then
+   * makes progress), or with `random`, each kept by chance. Anything else passes through.
+   */
+  async function replyWithUnprocessed(request: IncomingMessage, response: ServerResponse, operation: string, input: Json, random?: SeededRandom): Promise<void> {
+    const split = <T>(all: T[]): [T[], T[]] => {
+      if (random === undefined) return [all.slice(0, 1), all.slice(1)];
+      const kept = all.map(() => random.chance(0.5));
+      return [all.filter((_, index) => kept[index]), all.filter((_, index) => !kept[index])];
+    };
+    const items = input.RequestItems as Record<string, Json | Json[]> | undefined;
+    const [table] = Object.keys(items ?? {});
+    if (items === undefined || table === undefined || (operation !== 'BatchGetItem' && operation !== 'BatchWriteItem')) {
+      const answer = await forward(request, JSON.stringify(input));
+      response.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
     }
-    const writes = items[table!] as Json[];
-    const forwarded = { ...input, RequestItems: { [table!]: writes.slice(0, 1) } };
-    const answer = JSON.parse((await forward(request, JSON.stringify(forwarded))).body) as Json;
-    return reply(response, 200, { ...answer, UnprocessedItems: writes.length > 1 ? { [table!]: writes.slice(1) } : {} });
+    if (operation === 'BatchGetItem') {
+      const { Keys: keys, ...rest } = items[table] as { Keys: Json[] };
+      const [sent, left] = split(keys);
+      const answer = sent.length === 0 ? { Responses: { [table]: [] } } : (JSON.parse((await forward(request, JSON.stringify({ ...input, RequestItems: { [table]: { ...rest, Keys: sent } } }))).body) as Json);
+      return reply(response, 200, { ...answer, UnprocessedKeys: left.length > 0 ? { [table]: { ...rest, Keys: left } } : {} });
+    }
+    const [sent, left] = split(items[table] as Json[]);
+    const answer = sent.length === 0 ? {} : (JSON.parse((await forward(request, JSON.stringify({ ...input, RequestItems: { [table]: sent } }))).body) as Json);
+    return reply(response, 200, { ...answer, UnprocessedItems: left.length > 0 ? { [table]: left } : {} });
+  }
+
+  function chaosFault(operation: string): Fault | undefined {
+    if (chaos === undefined || operation === 'DescribeTable') return undefined;
+    const { options, random } = chaos;
+    if (options.operations !== undefined && !options.operations.includes(operation)) return undefined;
+    return random.chance(options.rate) ? random.pick(options.faults) : undefined;
   }
 
   function forward(request: IncomingMessage, body: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
@@ -152,6 +196,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     requests: (operation) => received.get(operation)?.length ?? 0,
     bodies: (operation) => received.get(operation) ?? [],
     stop,
+    chaos: (options) => {
+      chaos = { options, random: new SeededRandom(options.seed) };
+    },
+    calm: () => {
+      chaos = undefined;
+    },
     restart: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     close: stop,
   };
