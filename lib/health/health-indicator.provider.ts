@@ -6,8 +6,8 @@ import { DynamoKvHealthIndicator } from './dynamo-kv.health.js';
 const TERMINUS = '@nestjs/terminus';
 
 /**
- * Terminus is an optional peer. Transient scope, as Terminus gives its own indicators, means the factory
- * runs only where the indicator is injected: an app without Terminus boots until it asks for one.
+ * Terminus (11 or 12) is an optional peer. Transient scope, as Terminus gives its own indicators, means the
+ * factory runs only where the indicator is injected: an app without Terminus boots until it asks for one.
  */
 export const HEALTH_INDICATOR_PROVIDER: Provider = {
   provide: DynamoKvHealthIndicator,
@@ -17,7 +17,7 @@ export const HEALTH_INDICATOR_PROVIDER: Provider = {
     const terminus = await loadOptionalPeer(TERMINUS, () => import('@nestjs/terminus'));
     if (terminus === undefined) {
       throw new Error(
-        `DynamoKvHealthIndicator needs the "${TERMINUS}" package, which is not installed: npm install ${TERMINUS}@12`,
+        `DynamoKvHealthIndicator needs the "${TERMINUS}" package, which is not installed: npm install ${TERMINUS}@11 (Nest 11) or ${TERMINUS}@12 (Nest 12)`,
       );
     }
     return new DynamoKvHealthIndicator(new terminus.HealthIndicatorService(), moduleRef);

@@ -20,9 +20,9 @@ describe('apps that install the packed package', () => {
   }, SLOW);
 
   describe.each([
-    ['nest11-cjs', 'Nest 11, CommonJS'],
-    ['nest12-esm', 'Nest 12, ESM'],
-  ])('%s (%s)', (name) => {
+    ['nest11-cjs', 'Nest 11, CommonJS', { terminus: 11, cacheManager: 3 }],
+    ['nest12-esm', 'Nest 12, ESM', { terminus: 12, cacheManager: 12 }],
+  ])('%s (%s)', (name, _label, majors) => {
     const app = useFixture('all');
     const fixture = useFixture();
     let dir: string;
@@ -40,6 +40,21 @@ describe('apps that install the packed package', () => {
     it('passes its own Jest test, which uses nestjs-dynamodb-kv/testing', async () => {
       const result = await run('npm', ['test'], dir);
       expect(result.output).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+      expect(result.code).toBe(0);
+    }, SLOW);
+
+    it('has the @nestjs/terminus and @nestjs/cache-manager majors its Nest version needs installed', async () => {
+      const major = async (peer: string): Promise<number> => {
+        const { version } = JSON.parse(await readFile(join(dir, 'node_modules', peer, 'package.json'), 'utf8')) as { version: string };
+        return Number(version.split('.')[0]);
+      };
+      expect({ terminus: await major('@nestjs/terminus'), cacheManager: await major('@nestjs/cache-manager') }).toEqual(majors);
+    });
+
+    it('passes its own e2e test (npm run test:e2e), which boots the AppModule: /health, a cached route, a 404, /metrics', async () => {
+      const table = await fixture.table();
+      const result = await run('npm', ['run', 'test:e2e'], dir, { env: { DYNAMODB_ENDPOINT: testEndpoint(), KV_TABLE: table.name } });
+      expect(result.output).toMatch(/Tests:\s+4 passed, 4 total/);
       expect(result.code).toBe(0);
     }, SLOW);
 
@@ -136,7 +151,7 @@ describe('apps that install the packed package', () => {
       expect(JSON.parse(line ?? '{}')).toEqual({
         value: 'hello',
         histogram: null,
-        indicatorError: 'DynamoKvHealthIndicator needs the "@nestjs/terminus" package, which is not installed: npm install @nestjs/terminus@12',
+        indicatorError: 'DynamoKvHealthIndicator needs the "@nestjs/terminus" package, which is not installed: npm install @nestjs/terminus@11 (Nest 11) or @nestjs/terminus@12 (Nest 12)',
       });
     }, SLOW);
   });

@@ -19,7 +19,10 @@ async function readmeRunCommands(): Promise<string[][]> {
     .map((command) => command.trim().split(/\s+/));
 }
 
-/** A clean copy: the files git would hand a newcomer (tracked, or new and not ignored), nothing built. */
+/**
+ * A clean copy: the files git would hand a newcomer (tracked, or new and not ignored), nothing built, committed
+ * to a repository of its own so that `git status` can tell what the README's commands change.
+ */
 async function cleanCopy(): Promise<string> {
   const target = await mkdtemp(join(tmpdir(), 'kv-readme-'));
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
@@ -29,7 +32,16 @@ async function cleanCopy(): Promise<string> {
     await mkdir(dirname(join(target, file)), { recursive: true });
     await cp(join(REPO, file), join(target, file)).catch(() => undefined); // deleted but still tracked
   }
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: target, stdio: 'pipe' });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'clean copy');
   return target;
+}
+
+/** What `git status` would show a newcomer: files changed, and new files .gitignore does not cover. */
+function gitStatus(dir: string): string {
+  return execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' });
 }
 
 async function freePort(): Promise<number> {
@@ -43,7 +55,7 @@ async function freePort(): Promise<number> {
 describe('the README quick start, followed literally on a clean copy', () => {
   const fixture = useFixture();
 
-  it('installs, starts, and serves a PUT and a GET', async () => {
+  it('installs, starts, and serves a PUT and a GET, leaving the working tree clean', async () => {
     const commands = await readmeRunCommands();
     expect(commands).toEqual([
       ['npm', 'install'],
@@ -59,20 +71,25 @@ describe('the README quick start, followed literally on a clean copy', () => {
     let output = '';
     start.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     start.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    fixture.defer(() => process.kill(-start.pid!, 'SIGTERM')); // npm and the app it started
-    const baseUrl = await listening(() => output);
+    fixture.defer(() => {
+      if (start.exitCode === null && start.signalCode === null) process.kill(-start.pid!, 'SIGTERM'); // npm and the app it started
+    });
+    const baseUrl = await listening(() => output, () => start.exitCode !== null || start.signalCode !== null);
     const put = await fetch(`${baseUrl}/kv/hello`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'world' });
     expect(put.status).toBe(204);
     const get = await fetch(`${baseUrl}/kv/hello`);
     expect(await get.text()).toBe('world');
+    // Nothing to commit after the first commands: no lockfile rewritten by npm install, no build output or
+    // data left where .gitignore does not cover it.
+    expect(gitStatus(copy)).toBe('');
   }, 300_000); // npm install from the registry, then a build
 });
 
-async function listening(output: () => string): Promise<string> {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
+async function listening(output: () => string, exited: () => boolean): Promise<string> {
+  for (let attempt = 0; attempt < 600 && !exited(); attempt += 1) {
     const match = /"msg":"Listening on (http:\/\/[^"]+)"/.exec(output());
     if (match) return match[1]!;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`npm start did not report listening:\n${output()}`);
+  throw new Error(`npm start ${exited() ? 'exited' : 'did not report listening'}:\n${output()}`);
 }

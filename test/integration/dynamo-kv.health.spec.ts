@@ -1,5 +1,5 @@
-import { Injectable, Module, ServiceUnavailableException } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import { Injectable, Module, ServiceUnavailableException, type Provider } from '@nestjs/common';
+import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { HealthCheckService, TerminusModule, type HealthCheckResult } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
 import {
@@ -12,6 +12,7 @@ import { useFixture, useTable, type Fixture } from '../support/fixture.js';
 import { sampleValue } from '../support/metric-samples.js';
 import { unreachableEndpoint } from '../support/silent-servers.js';
 import { optionsAt, serverOptions } from '../support/store-options.js';
+import { Terminus11HealthIndicatorService } from '../support/terminus-11-service.js';
 import { TEST_REGION, createTableAt, uniqueTableName } from '../support/test-endpoint.js';
 
 type Check = () => ReturnType<DynamoKvHealthIndicator['isHealthy']>;
@@ -33,9 +34,27 @@ class HealthProbe {
   }
 }
 
-/** An app with Terminus and the given stores. */
-async function healthProbe(fixture: Fixture, ...stores: DynamoKvModuleForRootOptions[]): Promise<HealthProbe> {
-  @Module({ imports: [TerminusModule, ...stores.map((options) => DynamoKvModule.forRoot(options))], providers: [HealthProbe] })
+/**
+ * The indicator on each Terminus API it supports: as the module provides it (with this repository's
+ * Terminus 12, whose session has `attempt`), and over Terminus 11's session, which has only `up` and `down`.
+ */
+const TERMINUS_APIS: Array<[string, Provider[]]> = [
+  ['Terminus 12 (check(key).attempt)', []],
+  [
+    'Terminus 11 (check(key) with up and down only)',
+    [
+      {
+        provide: DynamoKvHealthIndicator,
+        inject: [ModuleRef],
+        useFactory: (moduleRef: ModuleRef) => new DynamoKvHealthIndicator(new Terminus11HealthIndicatorService(), moduleRef),
+      },
+    ],
+  ],
+];
+
+/** An app with Terminus and the given stores; `indicator` providers in the app's module replace the module's. */
+async function healthProbe(fixture: Fixture, stores: DynamoKvModuleForRootOptions[], indicator: Provider[] = []): Promise<HealthProbe> {
+  @Module({ imports: [TerminusModule, ...stores.map((options) => DynamoKvModule.forRoot(options))], providers: [HealthProbe, ...indicator] })
   class AppModule {}
   return (await fixture.app({ imports: [AppModule] })).get(HealthProbe);
 }
@@ -46,62 +65,65 @@ describe('DynamoKvHealthIndicator', () => {
   const table = useTable();
   const fixture = useFixture();
 
-  it('is up on an ACTIVE table, with table, region and status', async () => {
-    const result = await (await healthProbe(fixture, serverOptions(table.name))).run();
-    expect(result.status).toBe('ok');
-    expect(result.details.dynamodb).toMatchObject({ status: 'up', table: table.name, region: TEST_REGION, tableStatus: 'ACTIVE' });
-  });
+  describe.each(TERMINUS_APIS)('on %s', (_api, indicator) => {
+    it('is up on an ACTIVE table, with table, region, status and response time', async () => {
+      const result = await (await healthProbe(fixture, [serverOptions(table.name)], indicator)).run();
+      expect(result.status).toBe('ok');
+      expect(result.details.dynamodb).toMatchObject({ status: 'up', table: table.name, region: TEST_REGION, tableStatus: 'ACTIVE' });
+      expect(result.details.dynamodb?.responseTime).toEqual(expect.any(Number));
+    });
 
-  it('is down, with the reason, for a missing table', async () => {
-    const missing = uniqueTableName('missing');
-    const result = await (await healthProbe(fixture, serverOptions(missing))).run();
-    expect(result.status).toBe('error');
-    expect(result.details.dynamodb).toMatchObject({ status: 'down' });
-    expect(result.details.dynamodb?.message).toMatch(new RegExp(`Table '${missing}' was not found`));
-  });
+    it('is down, with the reason, for a missing table', async () => {
+      const missing = uniqueTableName('missing');
+      const result = await (await healthProbe(fixture, [serverOptions(missing)], indicator)).run();
+      expect(result.status).toBe('error');
+      expect(result.details.dynamodb).toMatchObject({ status: 'down' });
+      expect(result.details.dynamodb?.message).toMatch(new RegExp(`Table '${missing}' was not found`));
+    });
 
-  it('is down for a table that is not ACTIVE, naming its status', async () => {
-    const server = await fixture.dynalite({ createTableMs: 1_000 });
-    await createTableAt(server.endpoint, 'health');
-    const result = await (await healthProbe(fixture, at(server.endpoint))).run();
-    expect(result.details.dynamodb).toMatchObject({ status: 'down', message: "Table 'health' is CREATING, not ACTIVE." });
-  });
+    it('is down for a table that is not ACTIVE, naming its status', async () => {
+      const server = await fixture.dynalite({ createTableMs: 1_000 });
+      await createTableAt(server.endpoint, 'health');
+      const result = await (await healthProbe(fixture, [at(server.endpoint)], indicator)).run();
+      expect(result.details.dynamodb).toMatchObject({ status: 'down', message: "Table 'health' is CREATING, not ACTIVE." });
+    });
 
-  it('is down for an unreachable endpoint', async () => {
-    const result = await (await healthProbe(fixture, at(await unreachableEndpoint()))).run();
-    expect(result.details.dynamodb).toMatchObject({ status: 'down' });
-    expect(result.details.dynamodb?.message).toBe("DynamoDB could not be reached for health_check on table 'health'; nothing was changed.");
-  });
+    it('is down for an unreachable endpoint', async () => {
+      const result = await (await healthProbe(fixture, [at(await unreachableEndpoint())], indicator)).run();
+      expect(result.details.dynamodb).toMatchObject({ status: 'down' });
+      expect(result.details.dynamodb?.message).toBe("DynamoDB could not be reached for health_check on table 'health'; nothing was changed.");
+    });
 
-  it('is down within its timeout when the endpoint hangs', async () => {
-    const hanging = await fixture.hangingServer();
-    const probe = await healthProbe(fixture, at(hanging.endpoint));
-    const result = await probe.run(() => probe.indicator.isHealthy('dynamodb', { timeoutMs: 300 }));
-    expect(result.details.dynamodb).toMatchObject({ status: 'down', message: 'timeout of 300ms exceeded' });
-  });
+    it('is down within its timeout when the endpoint hangs', async () => {
+      const hanging = await fixture.hangingServer();
+      const probe = await healthProbe(fixture, [at(hanging.endpoint)], indicator);
+      const result = await probe.run(() => probe.indicator.isHealthy('dynamodb', { timeoutMs: 300 }));
+      expect(result.details.dynamodb).toMatchObject({ status: 'down', message: 'timeout of 300ms exceeded' });
+    });
 
-  it("is down at the store's own DescribeTable timeout when that is the shorter", async () => {
-    const hanging = await fixture.hangingServer();
-    const probe = await healthProbe(fixture, { ...at(hanging.endpoint), healthCheck: { timeoutMs: 200 } });
-    const result = await probe.run(() => probe.indicator.isHealthy('dynamodb', { timeoutMs: 5_000 }));
-    expect(result.details.dynamodb?.message).toBe('DynamoDB did not answer DescribeTable within 200 ms.');
-  });
+    it("is down at the store's own DescribeTable timeout when that is the shorter", async () => {
+      const hanging = await fixture.hangingServer();
+      const probe = await healthProbe(fixture, [{ ...at(hanging.endpoint), healthCheck: { timeoutMs: 200 } }], indicator);
+      const result = await probe.run(() => probe.indicator.isHealthy('dynamodb', { timeoutMs: 5_000 }));
+      expect(result.details.dynamodb?.message).toBe('DynamoDB did not answer DescribeTable within 200 ms.');
+    });
 
-  it('checks any store by name, each with its own cached result under the same key', async () => {
-    const missing = uniqueTableName('missing');
-    const probe = await healthProbe(fixture, serverOptions(table.name), { ...serverOptions(missing), name: 'broken' });
-    const broken = await probe.run(() => probe.indicator.isHealthy('dynamodb', { store: 'broken' }));
-    const healthy = await probe.run(() => probe.indicator.isHealthy('dynamodb'));
-    expect(broken.details.dynamodb).toMatchObject({ status: 'down' });
-    expect(healthy.details.dynamodb).toMatchObject({ status: 'up', table: table.name });
-    const unknown = await probe.run(() => probe.indicator.isHealthy('dynamodb', { store: 'nope' }));
-    expect(unknown.details.dynamodb?.message).toBe("No DynamoDB KV store named 'nope' is registered.");
+    it('checks any store by name, each with its own cached result under the same key', async () => {
+      const missing = uniqueTableName('missing');
+      const probe = await healthProbe(fixture, [serverOptions(table.name), { ...serverOptions(missing), name: 'broken' }], indicator);
+      const broken = await probe.run(() => probe.indicator.isHealthy('dynamodb', { store: 'broken' }));
+      const healthy = await probe.run(() => probe.indicator.isHealthy('dynamodb'));
+      expect(broken.details.dynamodb).toMatchObject({ status: 'down' });
+      expect(healthy.details.dynamodb).toMatchObject({ status: 'up', table: table.name });
+      const unknown = await probe.run(() => probe.indicator.isHealthy('dynamodb', { store: 'nope' }));
+      expect(unknown.details.dynamodb?.message).toBe("No DynamoDB KV store named 'nope' is registered.");
+    });
   });
 
   describe('caching DescribeTable per store', () => {
     async function describeCalls(cacheTtlMs: number, probes: (probe: HealthProbe) => Promise<unknown>): Promise<number> {
       const registry = new Registry();
-      await probes(await healthProbe(fixture, { ...serverOptions(table.name), healthCheck: { cacheTtlMs }, metrics: { registry } }));
+      await probes(await healthProbe(fixture, [{ ...serverOptions(table.name), healthCheck: { cacheTtlMs }, metrics: { registry } }]));
       return sampleValue(registry, `${OPERATION_DURATION_METRIC}_count`, { operation: 'health_check' });
     }
 
@@ -117,7 +139,7 @@ describe('DynamoKvHealthIndicator', () => {
     it('caches a DOWN result too, so an outage does not multiply DescribeTable calls', async () => {
       const registry = new Registry();
       const missing = uniqueTableName('missing');
-      const probe = await healthProbe(fixture, { ...serverOptions(missing), healthCheck: { cacheTtlMs: 60_000 }, metrics: { registry } });
+      const probe = await healthProbe(fixture, [{ ...serverOptions(missing), healthCheck: { cacheTtlMs: 60_000 }, metrics: { registry } }]);
       for (const result of [await probe.run(), await probe.run()]) expect(result.status).toBe('error');
       expect(await sampleValue(registry, `${OPERATION_DURATION_METRIC}_count`, { operation: 'health_check' })).toBe(1);
     });

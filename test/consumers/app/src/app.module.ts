@@ -2,19 +2,19 @@ import { CacheModule } from '@nestjs/cache-manager';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Keyv } from 'keyv';
 import { DynamoKvModule, KV_STORE, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
 import { KeyvKvStore } from 'nestjs-dynamodb-kv/keyv';
 import { GreetingService } from './greeting.service';
 import { HealthController } from './health.controller';
 import { KvController } from './kv.controller';
+import { MetricsModule } from './metrics.module';
 import { PricesController } from './prices.controller';
 
 @Module({
   imports: [
     TerminusModule,
-    PrometheusModule.register(),
+    MetricsModule,
     DynamoKvModule.forRoot({
       table: process.env.KV_TABLE ?? 'kv-store',
       endpoint: process.env.DYNAMODB_ENDPOINT,
@@ -26,7 +26,9 @@ import { PricesController } from './prices.controller';
     CacheModule.registerAsync({
       inject: [KV_STORE],
       useFactory: (store: KVStore) => ({
-        stores: [new Keyv({ store: new KeyvKvStore(store), namespace: 'http-cache' })],
+        stores: [
+          new Keyv({ store: new KeyvKvStore(store), namespace: 'http-cache' }),
+        ],
         ttl: 60_000, // for routes without @CacheTTL
       }),
     }),
