@@ -143,8 +143,9 @@ describe.each([
     expect(count('OVERLOADED')).toBeGreaterThan(0);
     // Each call settles within its own budget of when it was called, a refused one at once.
     expect(Math.max(...settled.map((outcome) => outcome.ms))).toBeLessThan(500 + 1_500);
-    // At most 500 pending calls, not 50,000: the heap grows by a few MiB, not by a hundred.
-    expect(heapGrowthMiB).toBeLessThan(64);
+    // At most 500 pending calls, not 50,000 (which held about 160 MiB before the bound). The margin is for
+    // what other test files in the same worker leave behind between collections.
+    expect(heapGrowthMiB).toBeLessThan(128);
   }, 30_000);
 
   it('stops setMany and deleteMany at their first failure, and says which keys were written, not written, or unknown', async () => {
