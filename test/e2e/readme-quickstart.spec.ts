@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useFixture } from '../support/fixture.js';
+import { freePort } from '../support/free-port.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -44,13 +44,6 @@ function gitStatus(dir: string): string {
   return execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the README quick start, followed literally on a clean copy', () => {
   const fixture = useFixture();

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DynamoKvModule, getKvStoreToken, type KVStore } from '../../lib/index.js';
 import { useFixture } from '../support/fixture.js';
+import { freePort } from '../support/free-port.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const DYNALITE_CLI = fileURLToPath(new URL('../../node_modules/dynalite/cli.js', import.meta.url));
@@ -25,13 +25,6 @@ async function readmeLocalOptions(): Promise<Record<string, unknown>> {
   return new Function(`return (${snippet});`)() as Record<string, unknown>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('local development as the README shows it: one command, then createTable', () => {
   const fixture = useFixture();
