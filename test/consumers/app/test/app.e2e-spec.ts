@@ -29,10 +29,16 @@ describe('AppModule (e2e)', () => {
 
   it('/prices (GET): made once, then served from the cache, which is in DynamoDB', async () => {
     const first = await request(app.getHttpServer()).get('/prices').expect(200);
+    // CacheInterceptor stores the response after sending it: wait (bounded) until the entry is in DynamoDB.
+    const entry = `/kv/${encodeURIComponent('http-cache:/prices')}`;
+    let stored = await request(app.getHttpServer()).get(entry);
+    for (let attempt = 0; attempt < 50 && stored.status !== 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      stored = await request(app.getHttpServer()).get(entry);
+    }
+    expect(JSON.parse(stored.body.value)).toMatchObject({ value: first.body });
     const second = await request(app.getHttpServer()).get('/prices').expect(200);
     expect(second.body).toEqual(first.body);
-    const stored = await request(app.getHttpServer()).get(`/kv/${encodeURIComponent('http-cache:/prices')}`).expect(200);
-    expect(JSON.parse(stored.body.value)).toMatchObject({ value: first.body });
   });
 
   it('/kv/:key (GET) of a missing key: 404 with the typed error, through KvHttpExceptionFilter', async () => {
