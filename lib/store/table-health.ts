@@ -34,17 +34,18 @@ export class TableHealth {
    * words (with the endpoint), so the operation log would only say it twice.
    */
   checkOnce(): Promise<KvHealthDetails> {
-    return this.describe();
+    // Once, at start-up, in the background: a slow first answer is not worth a warning; bootstrap's bound is.
+    return this.describe(this.settings.startupTimeoutMs);
   }
 
-  private async describe(): Promise<KvHealthDetails> {
-    const { table, healthCheck, ttl } = this.settings;
-    const timeout = AbortSignal.timeout(healthCheck.timeoutMs);
+  private async describe(timeoutMs = this.settings.healthCheck.timeoutMs): Promise<KvHealthDetails> {
+    const { table, ttl } = this.settings;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const output = await this.sender
       .send({ operation: 'health_check', signal: timeout }, (client, options) => client.send(describeTableCommand(table), options))
       .catch((error: unknown) => {
         if (!timeout.aborted) throw error;
-        throw new KvUnavailableError(`DynamoDB did not answer DescribeTable within ${healthCheck.timeoutMs} ms.`, {
+        throw new KvUnavailableError(`DynamoDB did not answer DescribeTable within ${timeoutMs} ms.`, {
           operation: 'health_check',
           table,
           cause: error,
