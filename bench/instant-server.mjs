@@ -7,6 +7,7 @@
  * Not DynamoDB: no validation, no conditions, no capacity, no limits.
  */
 import { createServer } from 'node:http';
+import { crc32 } from 'node:zlib';
 
 /** @type {Map<string, { keyName: string, items: Map<string, unknown> }>} */
 const tables = new Map();
@@ -97,7 +98,12 @@ const server = createServer((request, response) => {
       body = { __type: `com.amazonaws.dynamodb.v20120810#${failure.type ?? 'ValidationException'}`, message: failure.message };
     }
     const text = JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) });
+    // DynamoDB sends the body's CRC32; the Go SDK checks it (and logs a warning on every call without it).
+    response.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': Buffer.byteLength(text),
+      'x-amz-crc32': String(crc32(text)),
+    });
     response.end(text);
   });
 });

@@ -1,4 +1,5 @@
 export { DynamoKvModule } from './module/dynamo-kv.module.js';
+export type { DataPlane } from './options/dynamo-kv.options.js';
 export type {
   DynamoKvModuleAsyncOptions,
   DynamoKvModuleExtras,
@@ -39,6 +40,8 @@ export {
   KvStoreError,
   KvThrottledError,
   KvUnavailableError,
+  NotACounterError,
+  NotALeaseError,
   OperationAbortedError,
   StartupCheckError,
   TableNotActiveError,
@@ -51,6 +54,7 @@ export type {
   KvHealth,
   KvHealthCheckOptions,
   KvHealthDetails,
+  KvIncrementOptions,
   KvOperation,
   KvListOptions,
   KvReadOptions,
@@ -58,6 +62,8 @@ export type {
   KvWriteOptions,
   TimeToLiveState,
 } from './contract/kv-store.interface.js';
+export type { KvLease, KvLeaseOptions } from './contract/kv-lease.interface.js';
+export { acquireLease, type LeaseStoreContext } from './coordination/leases/acquire-lease.js';
 export { DynamoKvHealthIndicator, type DynamoKvHealthOptions } from './health/dynamo-kv.health.js';
 export {
   OPERATION_DURATION_BUCKETS,
@@ -67,3 +73,18 @@ export {
 export { CONSUMED_CAPACITY_METRIC, CONSUMED_CAPACITY_METRIC_TOKEN } from './observability/consumed-capacity.metric.js';
 export { BATCH_RETRIES_METRIC, BATCH_RETRIES_METRIC_TOKEN } from './observability/batch-retries.metric.js';
 export { KvHttpExceptionFilter, type KvErrorBody, type KvErrorPayload } from './http/kv-http-exception.filter.js';
+export { Idempotent } from './idempotency/idempotent.decorator.js';
+export { KvIdempotencyInterceptor, IDEMPOTENT_REPLAYED_HEADER } from './idempotency/kv-idempotency.interceptor.js';
+export { KvIdempotencyException, type KvIdempotencyErrorCode } from './idempotency/kv-idempotency.exception.js';
+export { InvalidIdempotencyOptionsError, UnsupportedIdempotentRouteError } from './idempotency/idempotency.errors.js';
+export {
+  DEFAULT_IDEMPOTENCY_SETTINGS,
+  type IdempotencySettings,
+  type IdempotentRouteOptions,
+  type KvIdempotencyOptions,
+} from './idempotency/kv-idempotency.options.js';
+export { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency/idempotency-key.header.js';
+export { KvExclusive } from './coordination/exclusive/kv-exclusive.decorator.js';
+export { currentKvLease } from './coordination/exclusive/exclusive-lease.context.js';
+export { KvExclusiveOptionsError, NotInExclusiveRunError } from './coordination/exclusive/kv-exclusive.errors.js';
+export { DEFAULT_HOLD_AT_LEAST_SECONDS, type KvExclusiveOptions } from './coordination/exclusive/kv-exclusive.options.js';

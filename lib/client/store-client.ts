@@ -2,8 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions } from '@smithy/types';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DataPlane } from '../options/dynamo-kv.options.js';
 import type { ClientSettings } from '../options/dynamo-kv.settings.js';
 import { attemptMayHaveApplied, WRITE_COMMANDS, type AttemptLog, type CallContext } from './call-context.js';
+import { CommandRouter } from './command-router.js';
+import { leanClientConfig } from './data-plane/lean-client-config.js';
+import { LeanDataPlane } from './data-plane/lean-data-plane.js';
+import { leanPathBlocker } from './data-plane/lean-eligibility.js';
 import { noResendAfterApplied } from './write-retry-strategy.js';
 
 /** The per-call options of `client.send`: only the abort signal. */
@@ -28,9 +33,15 @@ export interface StoreClient {
   readonly client: DynamoDBClient;
   /** Whether the store built the client, and so destroys it. */
   readonly owned: boolean;
+  /** How the store's item, batch and scan requests are sent: by the lean path, or by the SDK client (also when absent). */
+  readonly dataPlane?: DataPlane;
+  /** Why a client the store built sends every request through the SDK although the lean path was asked for. */
+  readonly leanPathBlocker?: string;
   /**
    * Sends within `signal`; a failure rejects with {@link SendFailure}. `log`, when given, learns whether an
    * attempt may have been applied even when the call succeeds: a resend's answer speaks only for itself.
+   * `call` sends one command, at once (not after an await of its own): that is how the command learns
+   * which call it belongs to.
    */
   send<T>(call: (client: DynamoDBClient, options: SendOptions) => Promise<T>, signal: AbortSignal, log?: AttemptLog): Promise<T>;
 }
@@ -75,16 +86,46 @@ class CallSignalHandler {
 /**
  * The store's client: built from the settings (then owned by the store, with `cacheMiddleware` on unless
  * the settings say otherwise: nothing else can reach the client to add middleware later), or the
- * application's own, used as it is, signals passed per call.
+ * application's own, used as it is, signals passed per call. An owned client sends the store's item,
+ * batch and scan requests through the lean path unless the settings say otherwise or hold something it
+ * would not honour exactly.
  */
 export function clientFor(settings: ClientSettings): StoreClient {
   if (!settings.owned) return adoptedClient(settings.client);
   const calls = new AsyncLocalStorage<CallContext>();
   // The settings hold a handler instance of the user's, or NodeHttpHandler options with the store's defaults.
   const handlerInput = settings.config.requestHandler as Parameters<typeof NodeHttpHandler.create>[0];
-  const requestHandler = new CallSignalHandler(NodeHttpHandler.create(handlerInput) as InnerHandler, calls);
-  const client = new DynamoDBClient({ cacheMiddleware: true, ...settings.config, requestHandler });
-  // Below the SDK's retries, so it sees every attempt: whether one may have reached DynamoDB.
+  const handler = NodeHttpHandler.create(handlerInput) as InnerHandler;
+  const client = new DynamoDBClient({ cacheMiddleware: true, ...settings.config, requestHandler: new CallSignalHandler(handler, calls) });
+  addAttemptLog(client, calls);
+  // A resent write whose first attempt was applied (its answer lost) can land again after later writes.
+  const sdkRetryStrategy = client.config.retryStrategy;
+  client.config.retryStrategy = async () => noResendAfterApplied(await sdkRetryStrategy(), () => calls.getStore()?.write === true);
+  const blocker = settings.dataPlane === 'lean' ? leanPathBlocker(settings.config) : undefined;
+  // The same handler: one socket pool and the same per-attempt timeouts for both paths.
+  const lean = settings.dataPlane === 'lean' && blocker === undefined ? new LeanDataPlane(leanClientConfig(client), handler, sdkRetryStrategy) : undefined;
+  const router = new CommandRouter(client, calls, lean);
+  return {
+    client,
+    owned: true,
+    dataPlane: lean === undefined ? 'sdk' : 'lean',
+    leanPathBlocker: blocker,
+    send: async (call, signal, log) => {
+      const context: CallContext = { signal, attemptsInFlight: 0, mayHaveApplied: false };
+      try {
+        return await raceWith(signal, router.start(context, call));
+      } catch (error) {
+        context.mayHaveApplied ||= context.attemptsInFlight > 0;
+        throw new SendFailure(error, context.mayHaveApplied, context.lastAttemptError);
+      } finally {
+        if (log !== undefined) log.mayHaveApplied = context.mayHaveApplied;
+      }
+    },
+  };
+}
+
+/** Below the SDK's retries, so it sees every attempt of the SDK path: whether one may have reached DynamoDB. */
+function addAttemptLog(client: DynamoDBClient, calls: AsyncLocalStorage<CallContext>): void {
   client.middlewareStack.add(
     (next, handlerContext) => async (args) => {
       const context = calls.getStore();
@@ -103,24 +144,6 @@ export function clientFor(settings: ClientSettings): StoreClient {
     },
     { step: 'deserialize', priority: 'high', name: 'nestjsDynamodbKvAttemptLog' },
   );
-  // A resent write whose first attempt was applied (its answer lost) can land again after later writes.
-  const resolveRetryStrategy = client.config.retryStrategy;
-  client.config.retryStrategy = async () => noResendAfterApplied(await resolveRetryStrategy(), () => calls.getStore()?.write === true);
-  return {
-    client,
-    owned: true,
-    send: async (call, signal, log) => {
-      const context: CallContext = { signal, attemptsInFlight: 0, mayHaveApplied: false };
-      try {
-        return await calls.run(context, () => raceWith(signal, call(client, undefined)));
-      } catch (error) {
-        context.mayHaveApplied ||= context.attemptsInFlight > 0;
-        throw new SendFailure(error, context.mayHaveApplied, context.lastAttemptError);
-      } finally {
-        if (log !== undefined) log.mayHaveApplied = context.mayHaveApplied;
-      }
-    },
-  };
 }
 
 /** An application's client: no middleware of ours; the signal goes per call; the outcome judged by the last error. */
@@ -128,6 +151,7 @@ function adoptedClient(client: DynamoDBClient): StoreClient {
   return {
     client,
     owned: false,
+    dataPlane: 'sdk',
     send: async (call, signal, log) => {
       try {
         const output = await raceWith(signal, call(client, { abortSignal: signal }));

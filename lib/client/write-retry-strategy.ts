@@ -21,6 +21,7 @@ export function noResendAfterApplied(strategy: RetryStrategyV2 | RetryStrategy, 
   };
 }
 
-function isStrategyV2(strategy: RetryStrategyV2 | RetryStrategy): strategy is RetryStrategyV2 {
+/** Whether the SDK's retry middleware drives `strategy` by tokens (every strategy of `@smithy/core`), rather than handing it the request. */
+export function isStrategyV2(strategy: RetryStrategyV2 | RetryStrategy): strategy is RetryStrategyV2 {
   return typeof (strategy as Partial<RetryStrategyV2>).refreshRetryTokenForRetry === 'function';
 }

@@ -196,7 +196,10 @@ export class TableNotActiveError extends KvStoreError {
   }
 }
 
-/** Module options are missing or wrong, or the table does not match them; raised at bootstrap, naming the option. */
+/**
+ * Module options are missing or wrong, or the table does not match them (raised at bootstrap), or an
+ * option of one call is (raised before anything is sent, with `call`): the message names the option.
+ */
 export class InvalidOptionsError extends KvStoreError {
   override readonly name = 'InvalidOptionsError';
   override readonly code = 'INVALID_OPTIONS';
@@ -205,8 +208,12 @@ export class InvalidOptionsError extends KvStoreError {
     readonly option: string,
     reason: string,
     cause?: unknown,
+    call?: { operation: KvOperation; table: string },
   ) {
-    super(`DynamoKvModule option '${option}' ${reason}`, { cause });
+    super(
+      call === undefined ? `DynamoKvModule option '${option}' ${reason}` : `The ${call.operation} option '${option}' on table '${call.table}' ${reason}`,
+      { cause, ...call },
+    );
   }
 }
 
@@ -249,4 +256,27 @@ export class KvCredentialsError extends KvStoreError {
 export class StartupCheckError extends KvStoreError {
   override readonly name = 'StartupCheckError';
   override readonly code = 'STARTUP_CHECK_FAILED';
+}
+
+/** `increment` met a key that holds a string value, not a counter: nothing changed. `set` or `delete` the key first. */
+export class NotACounterError extends KvStoreError {
+  override readonly name = 'NotACounterError';
+  override readonly code = 'NOT_A_COUNTER';
+
+  constructor(
+    /** Kept off the message so that logging the error does not leak it. */
+    readonly key: string,
+    table: string,
+  ) {
+    super(`The key given to increment holds a string value in table '${table}', not a counter: nothing changed. Delete or set the key first.`, {
+      operation: 'increment',
+      table,
+    });
+  }
+}
+
+/** A lease's item holds a value that is not a lease (written by other code under the same key): nothing changed. */
+export class NotALeaseError extends KvStoreError {
+  override readonly name = 'NotALeaseError';
+  override readonly code = 'NOT_A_LEASE';
 }

@@ -1,3 +1,5 @@
+import type { KvLease, KvLeaseOptions } from './kv-lease.interface.js';
+
 /** Result of {@link KVStore.healthCheck}: never thrown, always reported. */
 export interface KvHealth {
   status: 'UP' | 'DOWN';
@@ -48,6 +50,15 @@ export interface KvWriteOptions extends KvCallOptions {
   ttlSeconds?: number;
 }
 
+export interface KvIncrementOptions extends KvCallOptions {
+  /**
+   * Seconds until the counter expires (1 to 10 years), counted from the increment that creates it or
+   * restarts an expired one; incrementing a live counter keeps its expiry. The store's
+   * `ttl.defaultSeconds`, else never.
+   */
+  ttlSeconds?: number;
+}
+
 /**
  * A string key-value store. Semantics follow GoFr's KVStore: `set` overwrites, `get` of a missing key
  * rejects with `KeyNotFoundError`, `delete` of a missing key succeeds. An item whose expiry has passed is
@@ -69,6 +80,23 @@ export interface KVStore {
   setIfAbsent(key: string, value: string, options?: KvWriteOptions): Promise<boolean>;
   /** Writes `next` only while the stored, unexpired value equals `expected`; true when it wrote. */
   compareAndSwap(key: string, expected: string, next: string, options?: KvWriteOptions): Promise<boolean>;
+  /**
+   * Adds `delta` (a safe integer, negative to subtract; 1 by default) to the counter under `key` in one
+   * atomic write and returns the new count. A missing or expired counter starts from `delta`. `get`
+   * returns a counter as its decimal string; `set` replaces it with a string value. A key that holds a
+   * string value is refused with `NotACounterError`.
+   */
+  increment(key: string, delta?: number, options?: KvIncrementOptions): Promise<number>;
+  /**
+   * Gives the key's live value a new expiry without rewriting it: `ttlSeconds` from now, else the store's
+   * `ttl.defaultSeconds`, else none. True when it did; false when the key has no value (or it expired).
+   */
+  touch(key: string, options?: KvWriteOptions): Promise<boolean>;
+  /**
+   * Takes the lease `name` when it is free (never taken, released or expired), waiting up to `waitMs` for
+   * it; null when another owner still holds it after that. See {@link KvLease}.
+   */
+  acquireLease(name: string, options: KvLeaseOptions): Promise<KvLease | null>;
   /** `JSON.parse` of the stored value; `InvalidJsonError` when it is not JSON. */
   getJson<T = unknown>(key: string, options?: KvReadOptions): Promise<T>;
   /** Stores `JSON.stringify(value)`; `InvalidValueError` for what JSON cannot represent exactly. */
@@ -98,4 +126,9 @@ export type KvOperation =
   | 'get_json'
   | 'set_json'
   | 'list_keys'
+  | 'increment'
+  | 'touch'
+  | 'acquire_lease'
+  | 'extend_lease'
+  | 'release_lease'
   | 'health_check';

@@ -12,6 +12,8 @@ import {
   KvStoreError,
   KvThrottledError,
   KvUnavailableError,
+  NotACounterError,
+  NotALeaseError,
   OperationAbortedError,
   TableNotActiveError,
 } from '../contract/kv-store.errors.js';
@@ -42,11 +44,12 @@ const TRANSIENT: ReadonlyArray<abstract new (...args: never[]) => KvStoreError> 
 const RETRY_AFTER_SECONDS = 1;
 
 /**
- * 400 invalid input, 404 missing key, 413 item too large, 422 a stored value that is not JSON; any other
+ * 400 invalid input, 404 missing key, 409 a string where a counter was meant, 413 item too large, 422 a stored value that is not JSON; any other
  * store error is the server's side (never a 500: those mean a bug), 503, with `Retry-After` when transient.
  */
 export function httpAnswerOf(error: KvStoreError): HttpAnswer {
   if (error instanceof KeyNotFoundError) return { statusCode: HttpStatus.NOT_FOUND };
+  if (error instanceof NotACounterError || error instanceof NotALeaseError) return { statusCode: HttpStatus.CONFLICT };
   if (error instanceof ItemTooLargeError) return { statusCode: HttpStatus.PAYLOAD_TOO_LARGE };
   if (error instanceof InvalidJsonError) return { statusCode: HttpStatus.UNPROCESSABLE_ENTITY };
   if (error instanceof InvalidKeyError || error instanceof InvalidValueError || error instanceof InvalidTtlError) {

@@ -1,6 +1,6 @@
-import type { KvStoreErrorContext } from '../contract/kv-store.errors.js';
+import { InvalidValueError, type KvStoreErrorContext } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
-import { assertItemFits, assertValidKey, assertValidValue, WRITE_TOKEN_BYTES, type ItemShape } from './kv-input.validation.js';
+import { assertItemFits, assertValidKey, assertValidValue, describeType, WRITE_TOKEN_BYTES, type ItemShape } from './kv-input.validation.js';
 import { expiryOf, ttlOf } from './ttl.validation.js';
 
 /** Where in a call an input is: the operation, and the entry of a batch. */
@@ -16,6 +16,13 @@ export interface StoredLayout extends ItemShape {
 /** A checked write: the value to store and its expiry (epoch seconds), if any. */
 export interface CheckedWrite {
   value: string;
+  expiresAt: number | undefined;
+}
+
+/** A checked increment: the key, the delta, and the expiry (epoch seconds) a counter it creates gets. */
+export interface CounterStep {
+  key: string;
+  delta: number;
   expiresAt: number | undefined;
 }
 
@@ -62,6 +69,16 @@ export class InputRules {
   /** A conditional write's checks: its item also carries the write's token, which counts toward the size. */
   conditionalWrite(place: InputPlace, key: unknown, value: unknown, ttlSeconds: unknown): CheckedWrite {
     return this.checkedWrite(place, key, value, this.expiry(ttlSeconds, place), WRITE_TOKEN_BYTES);
+  }
+
+  /** An increment's checks: the key, a safe-integer delta, and the expiry of a counter it would create. */
+  counter(place: InputPlace, key: unknown, delta: unknown, ttlSeconds: unknown): CounterStep {
+    this.key(key, place);
+    if (typeof delta !== 'number' || !Number.isSafeInteger(delta)) {
+      const shown = typeof delta === 'number' ? String(delta) : describeType(delta);
+      throw new InvalidValueError(`the delta must be an integer within ±(2^53 - 1), got ${shown}.`, this.context(place));
+    }
+    return { key, delta, expiresAt: this.expiry(ttlSeconds, place) };
   }
 
   /** A batch entry that is not a `[key, value]` pair is refused as a bad key, naming the entry. */

@@ -10,6 +10,9 @@ export const WRITE_TOKEN_ATTRIBUTE = 'kvWriteToken';
 /** What the token adds to a conditionally written item. */
 export const WRITE_TOKEN_BYTES = WRITE_TOKEN_ATTRIBUTE.length + 16;
 
+/** The Number attribute that holds a counter (`increment`), apart from string values so that `ADD` can apply to it. */
+export const COUNTER_ATTRIBUTE = 'kvCount';
+
 /** The attributes of a stored item, whose names count toward its size. */
 export interface ItemShape {
   partitionKeyName: string;

@@ -18,6 +18,12 @@ const DYNAMODB_OPERATION: Record<KvOperation, string> = {
   set_json: 'PutItem',
   list_keys: 'Scan',
   health_check: 'DescribeTable',
+  increment: 'UpdateItem',
+  touch: 'UpdateItem',
+  // A lease's calls are conditional puts (after a read when acquiring).
+  acquire_lease: 'PutItem',
+  extend_lease: 'PutItem',
+  release_lease: 'PutItem',
 };
 
 /** The requests a coalescer sends on behalf of several calls. */

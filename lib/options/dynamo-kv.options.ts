@@ -63,6 +63,15 @@ export interface DynamoKvModuleOptions {
   clientConfig?: Omit<DynamoDBClientConfig, 'region' | 'endpoint' | 'credentials'>;
   /** A client the application owns. The module then neither configures nor destroys it. */
   client?: DynamoDBClient;
+  /**
+   * How a client the store builds sends the store's item, batch and scan requests: `'lean'` (the default)
+   * signs and sends them itself, with the SDK's signer, credentials, endpoint, retry strategy, request
+   * handler and error types but without the SDK's middleware stack (about half the client CPU of a call);
+   * `'sdk'` sends every request through the SDK client. Settings the lean path would not honour exactly (a
+   * handler instance, logger, signer or retry strategy of yours in `clientConfig`, ...) keep the SDK path.
+   * Table management and health checks always go through the SDK, and so does a `client` of yours.
+   */
+  dataPlane?: DataPlane;
   /** Health checks (DescribeTable): result cache and timeout. */
   healthCheck?: Partial<HealthCheckSettings>;
   /**
@@ -81,6 +90,9 @@ export interface DynamoKvModuleOptions {
 }
 
 export type StartupCheck = 'warn' | 'fail' | 'off';
+
+/** How the store's data-plane requests are sent: see {@link DynamoKvModuleOptions.dataPlane}. */
+export type DataPlane = 'lean' | 'sdk';
 
 export interface BatchRetrySettings {
   /** Requests per batch, the first included, before giving up with `BatchIncompleteError`. Default 10. */

@@ -1,7 +1,10 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Registry } from 'prom-client';
 import { InvalidOptionsError } from '../contract/kv-store.errors.js';
-import { WRITE_TOKEN_ATTRIBUTE } from '../input/kv-input.validation.js';
+import { COUNTER_ATTRIBUTE, WRITE_TOKEN_ATTRIBUTE } from '../input/kv-input.validation.js';
+
+/** Attribute names the store writes itself, which the options may not name. */
+const RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([WRITE_TOKEN_ATTRIBUTE, COUNTER_ATTRIBUTE]);
 import { assertValidTtl } from '../input/ttl.validation.js';
 import {
   DEFAULT_BATCHING_SETTINGS,
@@ -14,6 +17,7 @@ import {
   DEFAULT_TTL_ATTRIBUTE_NAME,
   type BatchingSettings,
   type BatchRetrySettings,
+  type DataPlane,
   type DynamoKvModuleOptions,
   type HealthCheckSettings,
   type StartupCheck,
@@ -32,7 +36,7 @@ import {
 
 /** The store's client: one the module builds from this config and owns, or one the application passed in. */
 export type ClientSettings =
-  | { readonly owned: true; readonly config: DynamoDBClientConfig }
+  | { readonly owned: true; readonly config: DynamoDBClientConfig; readonly dataPlane: DataPlane }
   | { readonly owned: false; readonly client: DynamoDBClient };
 
 export interface MetricsSettings {
@@ -93,15 +97,18 @@ export function resolveSettings(options: DynamoKvModuleOptions | undefined, name
   if (ttl.attributeName === partitionKeyName || ttl.attributeName === valueAttributeName) {
     throw new InvalidOptionsError('ttl.attributeName', `must differ from partitionKeyName and valueAttributeName ('${ttl.attributeName}').`);
   }
-  const tokenClash = (
+  const reservedClash = (
     [
       ['partitionKeyName', partitionKeyName],
       ['valueAttributeName', valueAttributeName],
       ['ttl.attributeName', ttl.attributeName],
     ] as const
-  ).find(([, attribute]) => attribute === WRITE_TOKEN_ATTRIBUTE);
-  if (tokenClash !== undefined) {
-    throw new InvalidOptionsError(tokenClash[0], `cannot be '${WRITE_TOKEN_ATTRIBUTE}': conditional writes keep their token in that attribute.`);
+  ).find(([, attribute]) => RESERVED_ATTRIBUTES.has(attribute));
+  if (reservedClash !== undefined) {
+    throw new InvalidOptionsError(
+      reservedClash[0],
+      `cannot be '${reservedClash[1]}': the store keeps conditional writes' tokens in '${WRITE_TOKEN_ATTRIBUTE}' and counters in '${COUNTER_ATTRIBUTE}'.`,
+    );
   }
   return {
     name,
@@ -210,6 +217,10 @@ function clientSettings(options: DynamoKvModuleOptions): ClientSettings {
     if (conflicting) {
       throw new InvalidOptionsError(conflicting, 'cannot be combined with client: configure the client you pass instead.');
     }
+    if (options.dataPlane === 'lean') {
+      throw new InvalidOptionsError('dataPlane', "cannot be 'lean' with client: requests then go through your client as it is.");
+    }
+    dataPlane(options.dataPlane);
     return { owned: false, client: appClient(options.client) };
   }
   const clientConfig = optionalObject(options.clientConfig, 'clientConfig', 'an object of DynamoDBClient settings, e.g. { maxAttempts: 5 }') ?? {};
@@ -218,7 +229,13 @@ function clientSettings(options: DynamoKvModuleOptions): ClientSettings {
   if (region !== undefined) config.region = region;
   if (endpoint !== undefined) config.endpoint = endpoint;
   if (credentials !== undefined) config.credentials = credentials;
-  return { owned: true, config };
+  return { owned: true, config, dataPlane: dataPlane(options.dataPlane) };
+}
+
+function dataPlane(input: unknown): DataPlane {
+  if (input === undefined) return 'lean';
+  if (input !== 'lean' && input !== 'sdk') throw new InvalidOptionsError('dataPlane', `must be 'lean' or 'sdk' (got ${JSON.stringify(input)}).`);
+  return input;
 }
 
 function appClient(input: DynamoDBClient): DynamoDBClient {

@@ -8,11 +8,14 @@ import type {
   KvHealth,
   KvHealthCheckOptions,
   KvHealthDetails,
+  KvIncrementOptions,
   KvListOptions,
   KvReadOptions,
   KVStore,
   KvWriteOptions,
 } from '../contract/kv-store.interface.js';
+import type { KvLease, KvLeaseOptions } from '../contract/kv-lease.interface.js';
+import { acquireLease } from '../coordination/leases/acquire-lease.js';
 import { batchList, type BatchOperation } from '../input/batch-arguments.js';
 import { jsonOf } from '../input/json-value.js';
 import { InputRules } from '../input/input-rules.js';
@@ -29,6 +32,7 @@ import { compareAndSwapCommand, putIfAbsentCommand } from './requests/conditiona
 import { ItemFormat, type StoredItem } from './requests/item-format.js';
 import { RequestSender } from './request-sender.js';
 import { describeFailure } from './sdk-errors.js';
+import { incrementCounter } from './counter-increment.js';
 import { TableHealth } from './table-health.js';
 import { TableRequests, type RequestWindow } from './table-requests.js';
 
@@ -143,6 +147,25 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
         compareAndSwapCommand(this.requests.target, { key, ...write, token }, expected, nowMs),
       );
     });
+  }
+
+  increment(key: string, delta = 1, options: KvIncrementOptions = {}): Promise<number> {
+    return this.call('increment', { key }, () => {
+      const step = this.input.counter({ operation: 'increment' }, key, delta, options.ttlSeconds);
+      return this.inKeyTurn('increment', key, options.signal, (window) => incrementCounter(this.requests, step, window));
+    });
+  }
+
+  touch(key: string, options: KvWriteOptions = {}): Promise<boolean> {
+    return this.call('touch', { key }, () => {
+      this.input.key(key, { operation: 'touch' });
+      const expiresAt = this.input.expiry(options.ttlSeconds, { operation: 'touch' });
+      return this.inKeyTurn('touch', key, options.signal, (window) => this.requests.touch('touch', key, expiresAt, window));
+    });
+  }
+
+  acquireLease(name: string, options: KvLeaseOptions): Promise<KvLease | null> {
+    return acquireLease(this, name, options, { table: this.table, now: Date.now, timeoutMs: this.settings.timeoutMs });
   }
 
   getMany(keys: Iterable<string>, options: KvReadOptions = {}): Promise<Map<string, string>> {
@@ -263,9 +286,18 @@ export class DynamoKvStore implements KVStore, OnApplicationShutdown {
     signal: AbortSignal | undefined,
     command: (token: string, nowMs: number) => PutItemCommand,
   ): Promise<boolean> {
-    const send = (window: RequestWindow): Promise<boolean> => this.requests.conditionalPut(operation, key, command, window);
-    if (this.coalescers) return this.coalescers.writes.write(operation, { kind: 'conditional', key, send }, signal);
-    return send({ signal });
+    return this.inKeyTurn(operation, key, signal, (window) => this.requests.conditionalPut(operation, key, command, window));
+  }
+
+  /**
+   * A write that leaves alone: in its key's turn behind the writes called before it when batching, else at
+   * once; either way within one deadline from now, however many requests it takes.
+   */
+  private async inKeyTurn<T>(operation: KvOperation, key: string, signal: AbortSignal | undefined, send: (window: RequestWindow) => Promise<T>): Promise<T> {
+    if (this.coalescers === undefined) return send({ signal, deadline: performance.now() + this.settings.timeoutMs });
+    let result: T | undefined;
+    await this.coalescers.writes.write(operation, { kind: 'conditional', key, send: async (window) => ((result = await send(window)), true) }, signal);
+    return result as T;
   }
 
   /** A batch call: its argument read once into a list (or refused), then observed and admitted like any call. */

@@ -22,8 +22,29 @@ export interface FailedCall {
   budget: { ms: number; expired: boolean };
 }
 
-/** Operations that change what is stored: their failures may leave the outcome unknown. */
-const WRITES = new Set<KvOperation>(['set', 'delete', 'set_many', 'delete_many', 'set_if_absent', 'compare_and_swap', 'set_json']);
+/**
+ * Whether an operation changes what is stored: its failures may leave the outcome unknown. A record, so
+ * that a new operation cannot be left out by mistake.
+ */
+const CHANGES_STORED: Record<KvOperation, boolean> = {
+  get: false,
+  get_json: false,
+  get_many: false,
+  list_keys: false,
+  health_check: false,
+  set: true,
+  set_json: true,
+  delete: true,
+  set_many: true,
+  delete_many: true,
+  set_if_absent: true,
+  compare_and_swap: true,
+  increment: true,
+  touch: true,
+  acquire_lease: true,
+  extend_lease: true,
+  release_lease: true,
+};
 
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
@@ -59,7 +80,7 @@ function convert(error: unknown, call: FailedCall): KvStoreError {
   const cause = failure.cause;
   const name = sdkError instanceof Error ? sdkError.name : 'Error';
   const status = (sdkError as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-  if (WRITES.has(operation) && failure.mayHaveApplied) {
+  if (CHANGES_STORED[operation] && failure.mayHaveApplied) {
     const why = signal?.aborted ? 'was aborted by its signal' : `failed (${whatHappened(sdkError, name, status, budget)})`;
     return new KvOutcomeUnknownError(
       `The ${operation} on table '${table}' ${why} after a request may have reached DynamoDB: the write may or may not have been applied. Read the key to know.`,

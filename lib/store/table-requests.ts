@@ -1,10 +1,12 @@
-import type { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SendOptions } from '../client/store-client.js';
 import type { AttemptLog } from '../client/call-context.js';
 import { KvOutcomeUnknownError, KvStoreError } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
 import { batchGetCommand, readBatchGet } from './requests/batch-get.request.js';
 import { batchWriteCommand, unprocessedWrites, type WriteRequest } from './requests/batch-write.request.js';
 import { isConditionFailed, writeToken } from './requests/conditional-put.request.js';
+import { incrementCommand, touchCommand, type CounterWrite } from './requests/counter.request.js';
 import type { Found, StoredItem } from './requests/item-format.js';
 import { deleteItemCommand, getItemCommand, putItemCommand, type TableTarget } from './requests/item.request.js';
 import { readKeyPage, scanKeysCommand, type KeyPage } from './requests/scan-keys.request.js';
@@ -22,6 +24,12 @@ export interface BatchWriteRound {
   /** The SDK resent the request after an attempt whose answer was lost: "unprocessed" then speaks only for the resend. */
   unprocessedMayHaveApplied: boolean;
 }
+
+/** What an increment did: counted (the new count), or met an item its condition refused (returned by DynamoDB when it does). */
+export type CounterRound = { counted: true; count: number } | { counted: false; item: StoredItem | undefined };
+
+/** A token-guarded write's end: applied (with its answer, or the item read back that holds its token), or refused by its condition. */
+type TokenWrite<T> = { applied: true; output?: T; item?: StoredItem } | { applied: false; item: StoredItem | undefined };
 
 /** When a request must end and what can cancel it: a call's deadline (performance.now() time) and the caller's signal. */
 export interface RequestWindow {
@@ -47,7 +55,7 @@ export class TableRequests {
   }
 
   async getItem(operation: KvOperation, key: string, consistentRead: boolean, window: RequestWindow = {}): Promise<Found> {
-    return this.target.format.read(await this.getStoredItem(operation, key, consistentRead, window), this.now());
+    return this.found(await this.storedItem(operation, key, consistentRead, window));
   }
 
   async putItem(operation: KvOperation, key: string, value: string, expiresAt: number | undefined, window: RequestWindow = {}): Promise<void> {
@@ -62,11 +70,7 @@ export class TableRequests {
 
   /**
    * A PutItem with a condition and a token of its own: true when it wrote, false when the condition did
-   * not hold. When an attempt may have been applied and its answer was lost, the token settles it: the
-   * item that failed a resend's condition (returned with the failure), or else a strongly consistent
-   * read, holds this write's token (true: it was applied, once, since the store's client never resends a
-   * write after such an attempt) or not (then it may have been applied and overwritten, or may still land:
-   * the outcome is unknown, never false).
+   * not hold. See {@link tokenWrite} for how an attempt whose answer was lost is settled.
    */
   async conditionalPut(
     operation: KvOperation,
@@ -75,19 +79,69 @@ export class TableRequests {
     window: RequestWindow = {},
   ): Promise<boolean> {
     const token = writeToken();
+    const written = await this.tokenWrite(operation, key, token, (client, options) => client.send(command(token, this.now()), options), window);
+    return written.applied;
+  }
+
+  /**
+   * One increment: the new count, or the item that refused it (an expired counter, a string value, a
+   * count out of range) for the caller to decide. See {@link tokenWrite} for a lost answer.
+   */
+  async increment(operation: KvOperation, write: Omit<CounterWrite, 'token'>, window: RequestWindow = {}): Promise<CounterRound> {
+    const token = writeToken();
+    const written = await this.tokenWrite(
+      operation,
+      write.key,
+      token,
+      (client, options) => client.send(incrementCommand(this.target, { ...write, token }, this.now()), options),
+      window,
+    );
+    if (!written.applied) return { counted: false, item: written.item };
+    const count = this.target.format.countOf(written.output?.Attributes ?? written.item);
+    if (count === undefined) throw new KvStoreError(`The ${operation} on table '${this.target.table}' was applied but its answer held no count.`, { operation, table: this.target.table });
+    return { counted: true, count };
+  }
+
+  /** Sets the expiry of a key's live value: true when it did, false when the key had none. */
+  async touch(operation: KvOperation, key: string, expiresAt: number | undefined, window: RequestWindow = {}): Promise<boolean> {
+    try {
+      await this.sender.send({ operation, ...window, capacity: 'write' }, (client, options) =>
+        client.send(touchCommand(this.target, key, expiresAt, this.now()), options),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof KvStoreError && isConditionFailed(error.cause) && !(error instanceof KvOutcomeUnknownError)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * A write guarded by a token of its own, which the item keeps. When an attempt may have been applied
+   * and its answer was lost, the token settles it: the item that failed a resend's condition (returned
+   * with the failure), or else a strongly consistent read, holds this write's token (it was applied, once,
+   * since the store's client never resends a write after such an attempt, and a resend of the SDK's own
+   * fails its condition on the token) or not (then it may have been applied and overwritten, or may still
+   * land: the outcome is unknown, never "not applied").
+   */
+  private async tokenWrite<T>(
+    operation: KvOperation,
+    key: string,
+    token: string,
+    call: (client: DynamoDBClient, options: SendOptions) => Promise<T>,
+    window: RequestWindow,
+  ): Promise<TokenWrite<T>> {
     const log: AttemptLog = { mayHaveApplied: false };
     try {
-      await this.sender.send({ operation, ...window, capacity: 'write', log }, (client, options) => client.send(command(token, this.now()), options));
-      return true;
+      return { applied: true, output: await this.sender.send({ operation, ...window, capacity: 'write', log }, call) };
     } catch (error) {
       const failed = error instanceof KvStoreError ? error.cause : undefined;
       const conditionFailed = isConditionFailed(failed);
       if (!log.mayHaveApplied) {
-        if (conditionFailed) return false;
+        if (conditionFailed) return { applied: false, item: failed.Item };
         throw error;
       }
       const current = conditionFailed && failed.Item !== undefined ? failed.Item : await this.readBack(operation, key, window);
-      if (this.target.format.tokenOf(current) === token) return true;
+      if (this.target.format.tokenOf(current) === token) return { applied: true, item: current };
       throw error instanceof KvOutcomeUnknownError && !conditionFailed ? error : this.resentAndChanged(operation, failed);
     }
   }
@@ -123,7 +177,13 @@ export class TableRequests {
     return readKeyPage(this.target, output, this.now());
   }
 
-  private async getStoredItem(operation: KvOperation, key: string, consistentRead: boolean, window: RequestWindow): Promise<StoredItem | undefined> {
+  /** What a read of `item` finds now, by the store's clock. */
+  found(item: StoredItem | undefined): Found {
+    return this.target.format.read(item, this.now());
+  }
+
+  /** The item under a key as stored, expired or not. */
+  async storedItem(operation: KvOperation, key: string, consistentRead: boolean, window: RequestWindow): Promise<StoredItem | undefined> {
     const output = await this.sender.send({ operation, ...window, capacity: 'read' }, (client, options) =>
       client.send(getItemCommand(this.target, key, consistentRead), options),
     );
@@ -133,7 +193,7 @@ export class TableRequests {
   /** The item a conditional write met, read back; when even that fails, the write's outcome stays unknown. */
   private async readBack(operation: KvOperation, key: string, window: RequestWindow): Promise<StoredItem | undefined> {
     try {
-      return await this.getStoredItem(operation, key, true, { deadline: window.deadline });
+      return await this.storedItem(operation, key, true, { deadline: window.deadline });
     } catch (error) {
       throw this.resentAndChanged(operation, error);
     }

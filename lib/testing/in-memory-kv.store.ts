@@ -1,15 +1,18 @@
-import { InvalidJsonError, KeyNotFoundError, OperationAbortedError } from '../contract/kv-store.errors.js';
+import { InvalidJsonError, InvalidValueError, KeyNotFoundError, NotACounterError, OperationAbortedError } from '../contract/kv-store.errors.js';
 import type {
   KvCallOptions,
   KvHealth,
   KvHealthCheckOptions,
   KvHealthDetails,
+  KvIncrementOptions,
   KvListOptions,
   KvOperation,
   KvReadOptions,
   KVStore,
   KvWriteOptions,
 } from '../contract/kv-store.interface.js';
+import type { KvLease, KvLeaseOptions } from '../contract/kv-lease.interface.js';
+import { acquireLease } from '../coordination/leases/acquire-lease.js';
 import { batchList } from '../input/batch-arguments.js';
 import { InputRules } from '../input/input-rules.js';
 import { jsonOf } from '../input/json-value.js';
@@ -28,9 +31,12 @@ export interface InMemoryKvStoreOptions {
 }
 
 interface Entry {
+  /** A counter's value is its decimal string. */
   value: string;
   /** Epoch seconds, as the DynamoDB store writes it. */
   expiresAt?: number;
+  /** Written by `increment`, so that a later increment adds to it (a string value refuses one). */
+  counter?: true;
 }
 
 /**
@@ -95,6 +101,37 @@ export class InMemoryKvStore implements KVStore {
     if (this.current(key) !== expected) return false;
     this.entries.set(key, write);
     return true;
+  }
+
+  async increment(key: string, delta = 1, options: KvIncrementOptions = {}): Promise<number> {
+    const step = this.input.counter({ operation: 'increment' }, key, delta, options.ttlSeconds);
+    this.assertNotAborted('increment', options.signal);
+    const entry = this.entries.get(key);
+    if (entry === undefined || this.lookup(key).state !== 'value') {
+      this.entries.set(key, { value: String(step.delta), expiresAt: step.expiresAt, counter: true });
+      return step.delta;
+    }
+    if (entry.counter !== true) throw new NotACounterError(key, this.table);
+    const count = Number(entry.value) + step.delta;
+    if (!Number.isSafeInteger(count)) {
+      throw new InvalidValueError(`adding ${step.delta} would carry the counter beyond ±(2^53 - 1); nothing changed.`, { operation: 'increment', table: this.table });
+    }
+    this.entries.set(key, { value: String(count), expiresAt: entry.expiresAt ?? step.expiresAt, counter: true });
+    return count;
+  }
+
+  async touch(key: string, options: KvWriteOptions = {}): Promise<boolean> {
+    this.input.key(key, { operation: 'touch' });
+    const expiresAt = this.input.expiry(options.ttlSeconds, { operation: 'touch' });
+    this.assertNotAborted('touch', options.signal);
+    const entry = this.entries.get(key);
+    if (entry === undefined || this.lookup(key).state !== 'value') return false;
+    this.entries.set(key, { ...entry, expiresAt });
+    return true;
+  }
+
+  acquireLease(name: string, options: KvLeaseOptions): Promise<KvLease | null> {
+    return acquireLease(this, name, options, { table: this.table, now: this.now });
   }
 
   async getMany(keys: Iterable<string>, options: KvReadOptions = {}): Promise<Map<string, string>> {

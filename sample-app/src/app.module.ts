@@ -1,12 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { DynamoKvModule, type DynamoKvModuleOptions } from 'nestjs-dynamodb-kv';
+import { DynamoKvModule, KV_STORE, KvIdempotencyInterceptor, type DynamoKvModuleOptions, type KVStore } from 'nestjs-dynamodb-kv';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { MetricsController } from './http/metrics.controller.js';
+import { rateLimit } from './http/rate-limit.js';
+import { KeyCountJob } from './jobs/key-count.job.js';
 import { KvController } from './kv/kv.controller.js';
 import { pinoOptions } from './logging/pino-options.js';
 import { reportCache } from './reports/report-cache.js';
@@ -25,6 +28,7 @@ export class AppModule {
         LoggerModule.forRoot(pinoOptions(config.logLevel)),
         PrometheusModule.register({ controller: MetricsController }),
         TerminusModule,
+        ScheduleModule.forRoot(),
         DynamoKvModule.forRootAsync({
           // Global: the report cache is built from the store.
           isGlobal: true,
@@ -33,9 +37,19 @@ export class AppModule {
           useFactory: (options: DynamoKvModuleOptions) => options,
         }),
         reportCache(config),
+        rateLimit(config),
       ],
       controllers: [KvController, ReportsController, HealthController],
-      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Idempotency-Key on the routes marked @Idempotent() (POST /kv, POST /kv/:key/increment).
+        {
+          provide: APP_INTERCEPTOR,
+          inject: [KV_STORE, HttpAdapterHost],
+          useFactory: (store: KVStore, adapterHost: HttpAdapterHost) => new KvIdempotencyInterceptor(store, adapterHost),
+        },
+        KeyCountJob,
+      ],
     };
   }
 }

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { registerBodyParsers } from './http/body-parsers.js';
 import { frameworkErrorBody } from './http/http-error.js';
 import { shutDownOnSignals } from './http/graceful-shutdown.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { readSampleConfig } from './sample.config.js';
 
 async function bootstrap(): Promise<void> {
@@ -39,8 +39,9 @@ async function bootstrap(): Promise<void> {
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  registerBodyParsers(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
-  await app.register(helmet);
+  const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify, config.bodyLimitBytes);
+  registerSecurityHeaders(fastify);
   shutDownOnSignals(app, timeouts.shutdownMs, logger);
   await app.listen({ host: config.host, port: config.port });
   logger.log(`Listening on ${await app.getUrl()}`, 'Bootstrap');

@@ -1,3 +1,4 @@
+import { MAX_THROTTLE_LIMIT } from 'nestjs-dynamodb-kv/throttler';
 import { resolve } from 'node:path';
 
 /** Where the sample keeps its data. */
@@ -27,6 +28,13 @@ export interface SampleConfig {
   timeouts: HttpTimeouts;
   /** The cached `/reports` route. */
   reports: ReportSettings;
+  /** Requests per client on `/kv` (KV_RATE_LIMIT, `100/60`: 100 a minute; `off`): shared by every instance. */
+  rateLimit?: RateLimit;
+}
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
 }
 
 export interface ReportSettings {
@@ -100,7 +108,23 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
       delayMs: milliseconds(env, 'KV_REPORT_DELAY_MS', 1_000),
       cacheTtlMs: milliseconds(env, 'KV_CACHE_TTL_MS', 60_000),
     },
+    rateLimit: rateLimit(env.KV_RATE_LIMIT),
   };
+}
+
+/** `<requests>/<seconds>` (e.g. `100/60`), or `off`. */
+function rateLimit(input: string | undefined): RateLimit | undefined {
+  const text = nonEmpty(input) ?? '100/60';
+  if (text === 'off') return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const limit = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (match === null || limit < 1 || limit > MAX_THROTTLE_LIMIT || windowSeconds < 1 || windowSeconds > 86_400) {
+    throw new SampleConfigError(
+      `KV_RATE_LIMIT must be <requests>/<seconds> (1 to ${MAX_THROTTLE_LIMIT} requests, 1 to 86400 seconds) or off (got '${text}').`,
+    );
+  }
+  return { limit, windowSeconds };
 }
 
 /** A token guessable in a few tries protects nothing: 16 characters at least. */

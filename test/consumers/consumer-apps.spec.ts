@@ -1,6 +1,8 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { installConsumer, packLibrary } from '../support/consumer-app.js';
+import { findInDocs } from '../support/docs-pages.js';
 import { run, succeed } from '../support/run-command.js';
 import { useFixture, type Fixture } from '../support/fixture.js';
 import type { ServerProcess } from '../support/server-process.js';
@@ -9,7 +11,45 @@ import { testEndpoint, type TestTable } from '../support/test-endpoint.js';
 /** npm installs from the registry and TypeScript builds: minutes, not seconds. */
 const SLOW = 300_000;
 
-const README = new URL('../../README.md', import.meta.url);
+const CONSUMERS = fileURLToPath(new URL('.', import.meta.url));
+
+/** A source file of consumer app `name` as installConsumer lays it out: the app's own, else the shared one. */
+async function consumerSource(name: string, file: string): Promise<string> {
+  const own = join(CONSUMERS, name, file);
+  const path = await access(own).then(() => own, () => join(CONSUMERS, 'app', file));
+  return readFile(path, 'utf8');
+}
+
+/** The snippets the docs show and the consumer apps run: a class, or the cache's registration in the module. */
+const SNIPPETS = {
+  healthController: /@Controller\('health'\)[\s\S]*?\n}\n/,
+  pricesController: /@Controller\('prices'\)[\s\S]*?\n}\n/,
+  cacheRegistration: /^ {4}CacheModule\.registerAsync\([\s\S]*?^ {4}}\),$/m,
+};
+
+const snippet = (pattern: RegExp, source: string): string => pattern.exec(source)?.[0] ?? '';
+
+// Reads sources only (no install), so that it runs alone: -t 'as it stands'.
+describe.each(['nest11-cjs', 'nest12-esm'])('the docs snippets in consumer app %s', (name) => {
+  it('uses the docs health controller as it stands', async () => {
+    const inApp = snippet(SNIPPETS.healthController, await consumerSource(name, 'src/health.controller.ts'));
+    expect(inApp).not.toBe('');
+    const { match } = await findInDocs(SNIPPETS.healthController, 'the health controller');
+    expect(match[0]).toBe(inApp);
+  });
+
+  it('uses the docs cache setup as it stands: its controller, and its CacheModule registration', async () => {
+    const inApp = {
+      controller: snippet(SNIPPETS.pricesController, await consumerSource(name, 'src/prices.controller.ts')),
+      registration: snippet(SNIPPETS.cacheRegistration, await consumerSource(name, 'src/app.module.ts')),
+    };
+    expect(inApp.controller).not.toBe('');
+    expect(inApp.registration).not.toBe('');
+    const controller = await findInDocs(SNIPPETS.pricesController, 'the cached controller');
+    const registration = await findInDocs(SNIPPETS.cacheRegistration, 'the CacheModule registration');
+    expect({ controller: controller.match[0], registration: registration.match[0] }).toEqual(inApp);
+  });
+});
 
 describe('apps that install the packed package', () => {
   const shared = useFixture('all');
@@ -57,26 +97,6 @@ describe('apps that install the packed package', () => {
       expect(result.output).toMatch(/Tests:\s+4 passed, 4 total/);
       expect(result.code).toBe(0);
     }, SLOW);
-
-    it('uses the README health controller as it stands', async () => {
-      const controllerClass = (source: string): string => /@Controller\('health'\)[\s\S]*?\n}\n/.exec(source)?.[0] ?? '';
-      const inApp = controllerClass(await readFile(join(dir, 'src/health.controller.ts'), 'utf8'));
-      expect(inApp).not.toBe('');
-      expect(controllerClass(await readFile(README, 'utf8'))).toBe(inApp);
-    });
-
-    it('uses the README cache setup as it stands: its controller, and its CacheModule registration', async () => {
-      const readme = await readFile(README, 'utf8');
-      const controllerClass = (source: string): string => /@Controller\('prices'\)[\s\S]*?\n}\n/.exec(source)?.[0] ?? '';
-      const registration = (source: string): string => /^ {4}CacheModule\.registerAsync\([\s\S]*?^ {4}}\),$/m.exec(source)?.[0] ?? '';
-      const inApp = {
-        controller: controllerClass(await readFile(join(dir, 'src/prices.controller.ts'), 'utf8')),
-        registration: registration(await readFile(join(dir, 'src/app.module.ts'), 'utf8')),
-      };
-      expect(inApp.controller).not.toBe('');
-      expect(inApp.registration).not.toBe('');
-      expect({ controller: controllerClass(readme), registration: registration(readme) }).toEqual(inApp);
-    });
 
     it('serves a cached route from DynamoDB through @nestjs/cache-manager and nestjs-dynamodb-kv/keyv', async () => {
       const { server } = await startConsumer(fixture, dir);

@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { docsPage, fencedBlocks } from '../support/docs-pages.js';
 import { useFixture } from '../support/fixture.js';
 import { freePort } from '../support/free-port.js';
 
@@ -10,8 +11,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The run command the README shows first, e.g. `npm install && npm start`, as separate commands. */
 async function readmeRunCommands(): Promise<string[][]> {
-  const readme = await readFile(join(REPO, 'README.md'), 'utf8');
-  const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const firstBlock = fencedBlocks((await docsPage('README.md')).text, 'bash')[0] ?? '';
   const line = firstBlock.split('\n').find((candidate) => candidate.includes('npm start')) ?? '';
   return line
     .replace(/#.*/, '')

@@ -9,9 +9,10 @@ describe("the store's DynamoDB client", () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  it('resolves the middleware stack once per command, calls with a signal included (cacheMiddleware holds)', async () => {
+  it('resolves the middleware stack once per command, calls with a signal included (cacheMiddleware holds on the SDK path)', async () => {
     const resolve = jest.spyOn(GetItemCommand.prototype, 'resolveMiddleware');
-    const { store } = await fixture.storeApp({ ...serverOptions(table.name), batching: { enabled: false } });
+    // The lean path (the default) resolves no middleware at all: see lean-data-plane.spec.ts.
+    const { store } = await fixture.storeApp({ ...serverOptions(table.name), batching: { enabled: false }, dataPlane: 'sdk' });
     await store.set('cached', 'v');
     for (const signal of [undefined, AbortSignal.timeout(5_000), undefined, new AbortController().signal]) {
       await expect(store.get('cached', { signal })).resolves.toBe('v');

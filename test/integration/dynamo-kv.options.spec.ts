@@ -16,6 +16,7 @@ describe('DynamoKvModule options', () => {
     ['partitionKeyName', 'empty', { partitionKeyName: '' }],
     ['valueAttributeName', 'equal to the partition key name', { valueAttributeName: 'pk' }],
     ['valueAttributeName', 'the write-token attribute', { valueAttributeName: 'kvWriteToken' }],
+    ['ttl.attributeName', 'the counter attribute', { ttl: { attributeName: 'kvCount' } }],
     ['maxPendingCalls', 'zero', { maxPendingCalls: 0 }],
     ['consistentRead', 'not a boolean', { consistentRead: 'yes' as unknown as boolean }],
     ['endpoint', 'not a URL', { endpoint: 'localhost:8000' }],

@@ -58,6 +58,32 @@ describe.each([
     expect(proxy.requests('PutItem')).toBe(before === undefined ? 1 : 2);
   });
 
+  it.each(['the store\'s own client', 'an app\'s client, which resends'] as const)(
+    'an increment whose attempt was applied and whose answer was lost counts once, and answers its count (%s)',
+    async (client) => {
+      const proxy = await fixture.faultProxy();
+      const options = optionsAt(proxy.endpoint, table.name);
+      const appClient = client.startsWith('an app') ? { client: fixture.client(proxy.endpoint) } : undefined;
+      const connection = appClient ?? { endpoint: options.endpoint, region: options.region, credentials: options.credentials };
+      const { store } = await fixture.storeApp({ table: table.name, ...connection, batching: { enabled: batching } });
+      const key = `counted-once-${appClient === undefined ? 'own' : 'app'}`;
+      await store.increment(key, 10);
+      proxy.inject({ operation: 'UpdateItem', fault: 'reset-after-forward', times: 1 });
+      await expect(store.increment(key, 5)).resolves.toBe(15);
+      expect(await store.get(key, { consistentRead: true })).toBe('15');
+      // The app's client resent it; the resend failed its condition on the increment's own token.
+      expect(proxy.requests('UpdateItem')).toBe(appClient === undefined ? 2 : 3);
+    },
+  );
+
+  it('a touch whose answer was lost ends as KvOutcomeUnknownError, never as "nothing changed"', async () => {
+    const { proxy, store } = await storeBehindProxy();
+    await store.set('touched-lost', 'kept', { ttlSeconds: 60 });
+    proxy.inject({ operation: 'UpdateItem', fault: 'reset-after-forward', times: 1 });
+    await expect(store.touch('touched-lost', { ttlSeconds: 3600 })).rejects.toBeInstanceOf(KvOutcomeUnknownError);
+    expect(await stored('touched-lost')).toBe('kept');
+  });
+
   const WRITES: Array<[string, (store: KVStore, key: string) => Promise<unknown>]> = [
     ['set', (store, key) => store.set(key, 'new')],
     ['setIfAbsent', (store, key) => store.setIfAbsent(key, 'new')],

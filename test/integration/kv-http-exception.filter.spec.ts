@@ -13,6 +13,7 @@ import {
   KvThrottledError,
   KvUnavailableError,
   KvHttpExceptionFilter,
+  NotACounterError,
   type KVStore,
 } from '../../lib/index.js';
 import { useFixture } from '../support/fixture.js';
@@ -27,6 +28,7 @@ const ERRORS: Record<string, () => KvStoreError> = {
   overloaded: () => new KvOverloadedError("Store 'default' has 10000 calls pending on table 'kv'; retry later.", { table: 'kv' }),
   closed: () => new KvStoreClosedError("Store 'default' on table 'kv' is closed: the application is shutting down.", { table: 'kv' }),
   options: () => new InvalidOptionsError('table', 'is required.'),
+  not_a_counter: () => new NotACounterError('visits', 'kv'),
   refused: () => new KvStoreError("DynamoDB refused get on table 'kv' (AccessDeniedException).", { operation: 'get', table: 'kv' }),
 };
 
@@ -72,6 +74,7 @@ describe.each<[string, () => AbstractHttpAdapter]>([
     ['overloaded', 503, '1', 'OVERLOADED'],
     ['closed', 503, null, 'STORE_CLOSED'],
     ['options', 503, null, 'INVALID_OPTIONS'],
+    ['not_a_counter', 409, null, 'NOT_A_COUNTER'],
     ['refused', 503, null, 'KV_STORE_ERROR'],
   ])('answers %s with %i, Retry-After %s, and the JSON body', async (error, status, retryAfter, code) => {
     const expected = ERRORS[error]!();

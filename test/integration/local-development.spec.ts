@@ -1,36 +1,31 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoKvModule, getKvStoreToken, type KVStore } from '../../lib/index.js';
+import { findInDocs } from '../support/docs-pages.js';
 import { useFixture } from '../support/fixture.js';
 import { freePort } from '../support/free-port.js';
 
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const DYNALITE_CLI = fileURLToPath(new URL('../../node_modules/dynalite/cli.js', import.meta.url));
 
-/** The README's one-command local server: `npx dynalite@4 ...`, as arguments after the package. */
-async function readmeLocalServerArguments(): Promise<string[]> {
-  const readme = await readFile(README, 'utf8');
-  const line = /^npx dynalite@4 (.*)$/m.exec(readme)?.[1];
-  if (line === undefined) throw new Error('The README has no `npx dynalite@4 ...` line.');
-  return line.trim().split(/\s+/);
+/** The docs' one-command local server: `npx dynalite@4 ...`, as arguments after the package. */
+async function docsLocalServerArguments(): Promise<string[]> {
+  const { match } = await findInDocs(/^npx dynalite@4 (.*)$/m, 'an `npx dynalite@4 ...` line');
+  return match[1]!.trim().split(/\s+/);
 }
 
-/** The README's local-development module options, taken from its `LocalAppModule` snippet. */
-async function readmeLocalOptions(): Promise<Record<string, unknown>> {
-  const readme = await readFile(README, 'utf8');
-  const snippet = /DynamoKvModule\.forRoot\((\{[\s\S]*?\})\),\s*\],\s*\}\)\s*export class LocalAppModule/.exec(readme)?.[1];
-  if (snippet === undefined) throw new Error('The README has no LocalAppModule snippet.');
-  // A plain object literal of our own README's: evaluated as written.
-  return new Function(`return (${snippet});`)() as Record<string, unknown>;
+/** The docs' local-development module options, taken from their `LocalAppModule` snippet. */
+async function docsLocalOptions(): Promise<Record<string, unknown>> {
+  const { match } = await findInDocs(/DynamoKvModule\.forRoot\((\{[\s\S]*?\})\),\s*\],\s*\}\)\s*export class LocalAppModule/, 'the LocalAppModule snippet');
+  // A plain object literal of our own docs: evaluated as written.
+  return new Function(`return (${match[1]!});`)() as Record<string, unknown>;
 }
 
 
-describe('local development as the README shows it: one command, then createTable', () => {
+describe('local development as the docs show it: one command, then createTable', () => {
   const fixture = useFixture();
 
-  it('starts a local DynamoDB with the README command, and an app with the README options creates its table and serves', async () => {
-    const args = await readmeLocalServerArguments();
+  it('starts a local DynamoDB with the documented command, and an app with the documented options creates its table and serves', async () => {
+    const args = await docsLocalServerArguments();
     expect(args).toEqual(['--host', '127.0.0.1', '--port', '8000', '--createTableMs', '0']);
     const port = await freePort();
     // The same server and arguments, from this repository's own dynalite (npx would fetch it), on a free port.
@@ -41,7 +36,7 @@ describe('local development as the README shows it: one command, then createTabl
       server.on('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
     });
 
-    const options = await readmeLocalOptions();
+    const options = await docsLocalOptions();
     expect(options).toMatchObject({ endpoint: 'http://127.0.0.1:8000', createTable: true });
     const app = await fixture.app({ imports: [DynamoKvModule.forRoot({ ...options, endpoint: `http://127.0.0.1:${port}` } as never)] });
     const store = app.get<KVStore>(getKvStoreToken());

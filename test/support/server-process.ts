@@ -51,10 +51,14 @@ export async function startServerProcess(main: string, options: ServerProcessOpt
   };
 }
 
-/** Starts the sample app as a user would (`node sample-app/dist/main.js`) on a free port. */
+/**
+ * Starts the sample app as a user would (`node sample-app/dist/main.js`) on a free port. Its scheduled
+ * key count and its rate limit are off unless `env` turns them on: a tick would add calls and a key to
+ * what a test counts, and the limit would refuse a test's load.
+ */
 export function startSampleApp(env: Record<string, string>, cwd?: string): Promise<SampleAppProcess> {
   return startServerProcess(SAMPLE_APP_MAIN, {
-    env,
+    env: { KV_KEY_COUNT_CRON: 'off', KV_RATE_LIMIT: 'off', ...env },
     cwd,
     listeningUrl: (line) => (line.includes('"msg":"Listening on ') ? (JSON.parse(line) as { msg: string }).msg.replace('Listening on ', '') : undefined),
   });

@@ -36,6 +36,15 @@ const cas = (client: number, expected: string, next: string, output: boolean | u
   ...timing(span),
 });
 
+const inc = (client: number, delta: number, output: number | null | undefined, span: Span): Operation => ({
+  client,
+  key: 'k',
+  kind: 'increment',
+  input: { delta },
+  output,
+  ...timing(span),
+});
+
 function expectViolation(result: CheckResult): Extract<CheckResult, { ok: false }> {
   if (result.ok) throw new Error('The checker accepted a history that is not linearizable.');
   expect(result.verdict).toBe('violation');
@@ -60,6 +69,12 @@ describe('checkLinearizable (Wing-Gong search with memoization, per key)', () =>
       ['an unknown setIfAbsent that was applied', [setIfAbsent(2, 'a', undefined, [2, 'unknown']), get(3, 'a', [10, 11]), setIfAbsent(3, 'b', false, [12, 13])]],
       // (f) An unknown write may take effect late: after a later call of its own client.
       ['an unknown write taking effect after its client made another call', [set(1, 'a', [0, 'unknown']), get(1, null, [2, 3]), get(2, 'a', [4, 5])]],
+      ['increments that count from a missing key, read as decimal strings', [inc(1, 1, 1, [0, 1]), inc(2, 5, 6, [2, 3]), get(3, '6', [4, 5])]],
+      ['concurrent increments, each counted once', [inc(1, 1, 2, [0, 5]), inc(2, 1, 1, [0, 5]), get(3, '2', [6, 7])]],
+      ['an increment refused on a string value', [set(1, 'a', [0, 1]), inc(2, 1, null, [2, 3]), get(3, 'a', [4, 5])]],
+      ['an increment after a delete starting again', [inc(1, 3, 3, [0, 1]), del(1, [2, 3]), inc(2, 1, 1, [4, 5])]],
+      ['an unknown increment that was applied', [inc(1, 1, 1, [0, 1]), inc(2, 1, undefined, [2, 'unknown']), inc(3, 1, 3, [10, 11])]],
+      ['an unknown increment that was not applied', [inc(1, 1, 1, [0, 1]), inc(2, 1, undefined, [2, 'unknown']), inc(3, 1, 2, [10, 11])]],
       ['independent keys', [set(1, 'a', [0, 1], 'x'), set(1, 'b', [0, 1], 'y'), get(2, 'b', [2, 3], 'y'), get(2, 'a', [2, 3], 'x')]],
     ])('%s', (_name, history) => {
       expect(checkLinearizable(history)).toMatchObject({ ok: true, verdict: 'linearizable' });
@@ -83,6 +98,11 @@ describe('checkLinearizable (Wing-Gong search with memoization, per key)', () =>
       ['a lost write (the final read sees the value before it)', [set(1, 'a', [0, 1]), set(2, 'b', [2, 3]), get(-1, 'a', [10, 11])]],
       ['an unknown compareAndSwap whose condition never held, read as applied', [set(1, '1', [0, 1]), cas(2, '9', '2', undefined, [2, 'unknown']), get(3, '2', [10, 11])]],
       ['an unknown write read before it was called', [get(2, 'a', [0, 1]), set(1, 'a', [2, 'unknown'])]],
+      ['an increment counted twice', [inc(1, 1, 1, [0, 1]), inc(2, 1, 3, [2, 3])]],
+      ['an increment that answered a count it never made', [inc(1, 2, 2, [0, 1]), get(2, '3', [2, 3])]],
+      ['an increment refused as not a counter on a missing key', [inc(1, 1, null, [0, 1])]],
+      ['an increment refused as not a counter on a counter', [inc(1, 1, 1, [0, 1]), inc(2, 1, null, [2, 3])]],
+      ['a counter read as its old count after an increment had ended', [inc(1, 1, 1, [0, 1]), inc(1, 1, 2, [2, 3]), get(2, '1', [4, 5])]],
       ['reads that see two writes in opposite orders', [set(1, 'a', [0, 10]), set(2, 'b', [0, 10]), get(3, 'a', [11, 12]), get(4, 'b', [13, 14]), get(3, 'a', [15, 16])]],
     ])('%s', (_name, history) => {
       expectViolation(checkLinearizable(history));
@@ -142,7 +162,9 @@ describe('checkLinearizable (Wing-Gong search with memoization, per key)', () =>
         const call = random.int(0, 10);
         const span: Span = [call, random.chance(0.25) ? 'unknown' : call + random.int(0, 6)];
         const answer = span[1] === 'unknown' ? undefined : random.chance(0.5);
-        switch (random.int(0, 4)) {
+        switch (random.int(0, 5)) {
+          case 5:
+            return inc(client, random.int(-1, 2), span[1] === 'unknown' ? undefined : random.pick([null, 0, 1, 2, 3]), span);
           case 0:
             return get(client, random.chance(0.3) ? null : random.pick(values), [call, call + random.int(0, 6)]);
           case 1:
@@ -195,6 +217,27 @@ describe('checkLinearizable (Wing-Gong search with memoization, per key)', () =>
         expect(result.ops.length).toBeLessThan(200);
       }
       expect(performance.now() - started).toBeLessThan(30_000);
+    });
+  });
+
+  describe('on histories with counters (16 clients × 20 operations over 2 keys, a third of them increments)', () => {
+    const histories = [1, 2, 3, 4, 5].map((seed) =>
+      simulatedHistory({ seed, clients: 16, operationsPerClient: 20, keys: 2, unknownRate: 0.1, incrementShare: 0.3 }),
+    );
+
+    it('accepts linearizable ones', () => {
+      for (const history of histories) expect(checkLinearizable(history)).toMatchObject({ ok: true });
+    });
+
+    it('rejects them with one increment answering a count no order of the calls reaches', () => {
+      for (const history of histories) {
+        const counted = history.filter((operation) => operation.kind === 'increment' && operation.status === 'ok' && typeof operation.output === 'number');
+        const changed = counted[Math.floor(counted.length / 2)]!;
+        const corrupted = history.map((operation) =>
+          operation === changed && operation.kind === 'increment' ? { ...operation, output: (operation.output as number) + 1_000 } : operation,
+        );
+        expect(expectViolation(checkLinearizable(corrupted)).key).toBe(changed.key);
+      }
     });
   });
 });

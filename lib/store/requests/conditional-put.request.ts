@@ -1,15 +1,20 @@
 import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
+import { COUNTER_ATTRIBUTE } from '../../input/kv-input.validation.js';
+import type { ItemFormat, StoredItem } from './item-format.js';
 import type { TableTarget } from './item.request.js';
 
 /** `:now` is epoch seconds; an expiry at or before it has passed (as reads decide it). */
-const EXPIRED = 'attribute_type(#expiry, :number) AND #expiry <= :now';
+export const EXPIRED = 'attribute_type(#expiry, :number) AND #expiry <= :now';
 
-/** No value a read would return: no item, no string value attribute, or an expiry that has passed. */
-const ABSENT = `attribute_not_exists(#key) OR NOT attribute_type(#value, :string) OR (${EXPIRED})`;
+/** No value a read would return: no item, neither a string value nor a count, or an expiry that has passed. */
+const ABSENT = `attribute_not_exists(#key) OR (NOT attribute_type(#value, :string) AND NOT attribute_type(#count, :number)) OR (${EXPIRED})`;
 
 /** The value a read would return equals `:expected`. */
 const CURRENT_EQUALS = `#value = :expected AND NOT (${EXPIRED})`;
+
+/** The same for an `expected` that a counter reads as (its decimal string): the counter holds that count. */
+const CURRENT_EQUALS_OR_COUNT = `(#value = :expected OR #count = :expectedCount) AND NOT (${EXPIRED})`;
 
 /** What a conditional write puts: the new value, and the write's own token (see {@link writeToken}). */
 export interface ConditionalWrite {
@@ -31,12 +36,22 @@ export function writeToken(): string {
 /** PutItem that writes only when the key has no value, or an expired one. */
 export function putIfAbsentCommand(target: TableTarget, write: ConditionalWrite, nowMs: number): PutItemCommand {
   const { table, format } = target;
+  return putWhereAbsent(table, format, format.item(write.key, write.value, write.expiresAt, write.token), nowMs);
+}
+
+/** PutItem of `item` where no value a read would return is stored, with the old item back when it was. */
+export function putWhereAbsent(table: string, format: ItemFormat, item: StoredItem, nowMs: number): PutItemCommand {
   return new PutItemCommand({
     TableName: table,
-    Item: format.item(write.key, write.value, write.expiresAt, write.token),
+    Item: item,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     ConditionExpression: ABSENT,
-    ExpressionAttributeNames: { '#key': format.partitionKeyName, '#value': format.valueAttributeName, '#expiry': format.expiryAttributeName },
+    ExpressionAttributeNames: {
+      '#key': format.partitionKeyName,
+      '#value': format.valueAttributeName,
+      '#count': COUNTER_ATTRIBUTE,
+      '#expiry': format.expiryAttributeName,
+    },
     ExpressionAttributeValues: { ':string': { S: 'S' }, ':number': { S: 'N' }, ':now': nowValue(nowMs) },
     ReturnConsumedCapacity: 'TOTAL',
   });
@@ -45,13 +60,20 @@ export function putIfAbsentCommand(target: TableTarget, write: ConditionalWrite,
 /** PutItem that writes only while the stored, unexpired value equals `expected`. */
 export function compareAndSwapCommand(target: TableTarget, write: ConditionalWrite, expected: string, nowMs: number): PutItemCommand {
   const { table, format } = target;
+  const names = { '#value': format.valueAttributeName, '#expiry': format.expiryAttributeName };
+  const values = { ':expected': { S: expected }, ':number': { S: 'N' }, ':now': nowValue(nowMs) };
+  const count = countReadAs(expected);
   return new PutItemCommand({
     TableName: table,
     Item: format.item(write.key, write.value, write.expiresAt, write.token),
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    ConditionExpression: CURRENT_EQUALS,
-    ExpressionAttributeNames: { '#value': format.valueAttributeName, '#expiry': format.expiryAttributeName },
-    ExpressionAttributeValues: { ':expected': { S: expected }, ':number': { S: 'N' }, ':now': nowValue(nowMs) },
+    ...(count === undefined
+      ? { ConditionExpression: CURRENT_EQUALS, ExpressionAttributeNames: names, ExpressionAttributeValues: values }
+      : {
+          ConditionExpression: CURRENT_EQUALS_OR_COUNT,
+          ExpressionAttributeNames: { ...names, '#count': COUNTER_ATTRIBUTE },
+          ExpressionAttributeValues: { ...values, ':expectedCount': { N: count } },
+        }),
     ReturnConsumedCapacity: 'TOTAL',
   });
 }
@@ -61,6 +83,12 @@ export function isConditionFailed(error: unknown): error is ConditionalCheckFail
   return error instanceof ConditionalCheckFailedException;
 }
 
-function nowValue(nowMs: number): { N: string } {
+/** The count a counter holds when it reads as `text`: only the exact decimal form a counter reads as ("7", not "07" or "7.0"). */
+function countReadAs(text: string): string | undefined {
+  const count = Number(text);
+  return Number.isSafeInteger(count) && String(count) === text ? text : undefined;
+}
+
+export function nowValue(nowMs: number): { N: string } {
   return { N: String(Math.floor(nowMs / 1000)) };
 }

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { WRITE_TOKEN_ATTRIBUTE, type ItemShape } from '../../input/kv-input.validation.js';
+import { COUNTER_ATTRIBUTE, WRITE_TOKEN_ATTRIBUTE, type ItemShape } from '../../input/kv-input.validation.js';
 import { hasExpired } from '../../input/ttl.validation.js';
 import type { DynamoKvSettings } from '../../options/dynamo-kv.settings.js';
 
@@ -46,6 +46,24 @@ export class ItemFormat implements ItemShape {
     return item;
   }
 
+  /** A counter's item, as a restart of an expired counter writes it: the count in a Number attribute of its own. */
+  counterItem(key: string, count: number, expiresAt: number | undefined, token: string): StoredItem {
+    const item: StoredItem = { ...this.key(key), [COUNTER_ATTRIBUTE]: { N: String(count) }, [WRITE_TOKEN_ATTRIBUTE]: { S: token } };
+    if (expiresAt !== undefined) item[this.expiryAttributeName] = { N: String(expiresAt) };
+    return item;
+  }
+
+  /** The count of a counter's item; undefined for an item that holds none. */
+  countOf(item: StoredItem | undefined): number | undefined {
+    const count = item === undefined ? undefined : own(item, COUNTER_ATTRIBUTE)?.N;
+    return count === undefined ? undefined : Number(count);
+  }
+
+  /** Whether the item holds a string value (a counter holds none). */
+  holdsString(item: StoredItem): boolean {
+    return own(item, this.valueAttributeName)?.S !== undefined;
+  }
+
   /** The token of the conditional write that stored `item`; undefined for any other item. */
   tokenOf(item: StoredItem | undefined): string | undefined {
     return item === undefined ? undefined : own(item, WRITE_TOKEN_ATTRIBUTE)?.S;
@@ -58,8 +76,9 @@ export class ItemFormat implements ItemShape {
     return stored.slice(this.keyPrefix.length);
   }
 
+  /** A counter reads as its decimal string. */
   read(item: StoredItem | undefined, nowMs: number): Found {
-    const value = item === undefined ? undefined : own(item, this.valueAttributeName)?.S;
+    const value = item === undefined ? undefined : (own(item, this.valueAttributeName)?.S ?? this.countOf(item)?.toString());
     if (item === undefined || value === undefined) return { state: 'absent' };
     if (this.expired(item, nowMs)) return { state: 'expired' };
     return { state: 'value', value };

@@ -3,9 +3,11 @@ import { describeBasicContract } from './basic.contract.js';
 import { describeBatchContract } from './batch.contract.js';
 import { describeCancellationContract } from './cancellation.contract.js';
 import { describeConditionalContract } from './conditional.contract.js';
+import { describeCounterContract } from './counter.contract.js';
 import type { ContractContext, ContractTestApi, KvStoreContractSubject } from './contract-test-api.js';
 import { describeHealthContract } from './health.contract.js';
 import { describeJsonContract } from './json.contract.js';
+import { describeLeaseContract } from './lease.contract.js';
 import { describeLimitsContract } from './limits.contract.js';
 import { describeListingContract } from './listing.contract.js';
 import { describeTtlContract } from './ttl.contract.js';
@@ -20,6 +22,8 @@ export interface KvStoreCapabilities {
   ttl: boolean;
   batch: boolean;
   conditional: boolean;
+  counter: boolean;
+  lease: boolean;
   json: boolean;
   listing: boolean;
   cancellation: boolean;
@@ -33,6 +37,8 @@ const CAPABILITY_SUITES: Record<keyof KvStoreCapabilities, (context: ContractCon
   ttl: describeTtlContract,
   batch: describeBatchContract,
   conditional: describeConditionalContract,
+  counter: describeCounterContract,
+  lease: describeLeaseContract,
   json: describeJsonContract,
   listing: describeListingContract,
   cancellation: describeCancellationContract,

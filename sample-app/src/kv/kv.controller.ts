@@ -15,17 +15,18 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { KV_STORE, KeyNotFoundError, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
+import { Idempotent, KV_STORE, KeyNotFoundError, KvHttpExceptionFilter, type KVStore } from 'nestjs-dynamodb-kv';
 import { ApiTokenGuard } from '../http/bearer-token.guard.js';
 import { HttpError } from '../http/http-error.js';
 import { etagOf } from './etag.js';
 import { contentTypeOf, keyValueOf, requestValue } from './request-value.js';
 
-/** REST over the injected store, behind KV_API_TOKEN when it is set. */
+/** REST over the injected store, behind KV_API_TOKEN when it is set, and rate-limited per client (KV_RATE_LIMIT). */
 @Controller('kv')
 @UseFilters(KvHttpExceptionFilter)
-@UseGuards(ApiTokenGuard)
+@UseGuards(ApiTokenGuard, ThrottlerGuard)
 export class KvController {
   constructor(@Inject(KV_STORE) private readonly store: KVStore) {}
 
@@ -60,11 +61,26 @@ export class KvController {
     }
   }
 
+  /** With an `Idempotency-Key` header, a retry is answered from the first request's record. */
   @Post()
   @HttpCode(204)
+  @Idempotent()
   async post(@Body() body: unknown): Promise<void> {
     const { key, value } = keyValueOf(body);
     await this.store.set(key, value);
+  }
+
+  /**
+   * Adds `?by=` (1 by default) to the counter under the key and answers the new count. With an
+   * `Idempotency-Key` header a retried increment is counted once: the retry gets the first answer.
+   */
+  @Post(':key/increment')
+  @HttpCode(200)
+  @Idempotent()
+  async increment(@Param('key') key: string, @Query('by') by?: string): Promise<{ count: number }> {
+    if (by !== undefined && !/^-?\d+$/.test(by)) throw new HttpError(400, 'INVALID_DELTA', '?by= must be a whole number.');
+    // A delta beyond the safe integers is the store's InvalidValueError: 400 too.
+    return { count: await this.store.increment(key, by === undefined ? 1 : Number(by)) };
   }
 
   /** `GET /kv?key=a&key=b`: the keys that have a value, as one JSON object. */

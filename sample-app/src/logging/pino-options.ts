@@ -1,5 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
+import cluster from 'node:cluster';
 import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
 import type { Params } from 'nestjs-pino';
 
 /** Probes and scrapes would drown the request log. */
@@ -20,6 +22,8 @@ export function pinoOptions(level: string): Params {
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
+      // In a cluster (cluster.ts), every line also says which worker wrote it (pino's default base, plus `worker`).
+      ...(cluster.isWorker ? { base: { pid: process.pid, hostname: hostname(), worker: cluster.worker?.id } } : {}),
       // Fastify's middleware layer rewrites req.url relative to the mount path; originalUrl keeps the path.
       autoLogging: { ignore: (request: IncomingMessage & { originalUrl?: string }) => UNLOGGED_PATHS.has(pathOf(request.originalUrl ?? request.url)) },
       serializers: {
@@ -37,10 +41,12 @@ export function pinoOptions(level: string): Params {
   };
 }
 
-/** Headers, query or route parameters with keys and credentials replaced. */
+/** Headers, query or route parameters with keys and credentials replaced (a loop: this runs for every request). */
 function redacted(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (fields === undefined) return undefined;
-  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, name === 'key' ? '[key]' : CREDENTIAL_NAME.test(name) ? REDACTED : value]));
+  const safe: Record<string, unknown> = {};
+  for (const name of Object.keys(fields)) safe[name] = name === 'key' ? '[key]' : CREDENTIAL_NAME.test(name) ? REDACTED : fields[name];
+  return safe;
 }
 
 /** The path with the key out of `/kv/<key>`, and the query with keys and credentials out. */

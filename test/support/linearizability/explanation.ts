@@ -41,7 +41,7 @@ export function explainViolation(key: string, part: ShownPart, recorded: number,
 /** Whether the caller saw an answer worth setting against the model's: a read's value, a condition's verdict. */
 function answered(operation: Operation): boolean {
   if (operation.status !== 'ok') return false;
-  return operation.kind === 'get' || operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap';
+  return operation.kind === 'get' || operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap' || operation.kind === 'increment';
 }
 
 /** Why the check gave up on a key. */

@@ -44,5 +44,6 @@ function prefixAt(operations: readonly Operation[], time: number): Operation[] {
 function changesNothing(operation: Operation): boolean {
   if (operation.status !== 'ok') return false;
   if (operation.kind === 'get') return true;
+  if (operation.kind === 'increment') return operation.output === null;
   return (operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap') && operation.output === false;
 }

@@ -52,7 +52,17 @@ export interface CompareAndSwapOperation extends OperationBase {
   output?: boolean;
 }
 
-export type Operation = GetOperation | SetOperation | DeleteOperation | SetIfAbsentOperation | CompareAndSwapOperation;
+/**
+ * `output`: the new count; null when the key held a string value and the store refused it
+ * (`NotACounterError`); absent when the outcome is unknown.
+ */
+export interface IncrementOperation extends OperationBase {
+  kind: 'increment';
+  input: { delta: number };
+  output?: number | null;
+}
+
+export type Operation = GetOperation | SetOperation | DeleteOperation | SetIfAbsentOperation | CompareAndSwapOperation | IncrementOperation;
 
 export type OperationKind = Operation['kind'];
 

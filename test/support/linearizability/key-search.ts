@@ -169,6 +169,7 @@ function unknownMovesAt(head: Entry, ops: readonly Operation[], state: KeyState)
 /** A read, or a conditional write that answered it did not write: what it answered says it changed nothing. */
 function answersUnchanged(operation: Operation): boolean {
   if (operation.kind === 'get') return true;
+  if (operation.kind === 'increment') return operation.output === null;
   return (operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap') && operation.output === false;
 }
 

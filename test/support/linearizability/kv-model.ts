@@ -9,8 +9,8 @@ export const ANY_VALUE: unique symbol = Symbol('any value');
 /** What one key holds: its value, null when it has none, or {@link ANY_VALUE}. */
 export type KeyState = string | null | typeof ANY_VALUE;
 
-/** What an operation answers, per the model: a read's value, a conditional write's verdict, or nothing. */
-export type ModelOutput = string | null | boolean | undefined;
+/** What an operation answers, per the model: a read's value, a conditional write's verdict, a count, or nothing. */
+export type ModelOutput = string | null | boolean | number | undefined;
 
 export interface Step {
   state: KeyState;
@@ -22,7 +22,9 @@ export const INITIAL_STATE: KeyState = null;
 
 /**
  * The store's sequential specification for one key, a register: what each operation answers and
- * leaves behind when it runs alone on `state`.
+ * leaves behind when it runs alone on `state`. A counter is the decimal string it reads as; the workloads
+ * never write a string of digits, so a state of digits is a counter and any other string refuses an
+ * increment.
  */
 export function step(state: KeyState, operation: Operation): Step {
   if (state === ANY_VALUE) return stepOnAnyValue(operation);
@@ -37,7 +39,18 @@ export function step(state: KeyState, operation: Operation): Step {
       return state === null ? { state: operation.input.value, output: true } : { state, output: false };
     case 'compareAndSwap':
       return state === operation.input.expected ? { state: operation.input.next, output: true } : { state, output: false };
+    case 'increment': {
+      const count = countOf(state);
+      if (count === undefined) return { state, output: null };
+      return { state: String(count + operation.input.delta), output: count + operation.input.delta };
+    }
   }
+}
+
+/** The count a state holds: 0 for none (a counter starts from its delta), undefined for a string value. */
+export function countOf(state: string | null): number | undefined {
+  if (state === null) return 0;
+  return /^-?\d+$/.test(state) ? Number(state) : undefined;
 }
 
 /**
@@ -58,6 +71,8 @@ function stepOnAnyValue(operation: Operation): Step {
       return operation.output === false ? { state: ANY_VALUE, output: false } : { state: operation.input.value, output: operation.output };
     case 'compareAndSwap':
       return operation.output === false ? { state: ANY_VALUE, output: false } : { state: operation.input.next, output: operation.output };
+    case 'increment':
+      return typeof operation.output === 'number' ? { state: String(operation.output), output: operation.output } : { state: ANY_VALUE, output: operation.output };
   }
 }
 
@@ -71,6 +86,7 @@ export function outputMatches(operation: Operation, output: ModelOutput): boolea
     case 'get':
     case 'setIfAbsent':
     case 'compareAndSwap':
+    case 'increment':
       return operation.output === output;
     case 'set':
     case 'delete':
@@ -92,6 +108,8 @@ export function describeOperation(operation: Operation): string {
       return `setIfAbsent(${quote(operation.input.value)}) → ${operation.output ?? '?'}`;
     case 'compareAndSwap':
       return `compareAndSwap(${quote(operation.input.expected)} → ${quote(operation.input.next)}) → ${operation.output ?? '?'}`;
+    case 'increment':
+      return `increment(${operation.input.delta}) → ${operation.output === null ? 'NotACounterError' : (operation.output ?? '?')}`;
   }
 }
 
@@ -102,7 +120,7 @@ export function describeState(state: KeyState): string {
 
 export function describeOutput(output: ModelOutput): string {
   if (output === undefined) return 'nothing';
-  if (typeof output === 'boolean') return String(output);
+  if (typeof output === 'boolean' || typeof output === 'number') return String(output);
   return output === null ? 'missing' : quote(output);
 }
 

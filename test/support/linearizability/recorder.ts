@@ -1,4 +1,12 @@
-import { BatchIncompleteError, KeyNotFoundError, KvOutcomeUnknownError, KvStoreError, type KvReadOptions, type KVStore } from '../../../lib/index.js';
+import {
+  BatchIncompleteError,
+  KeyNotFoundError,
+  KvOutcomeUnknownError,
+  KvStoreError,
+  NotACounterError,
+  type KvReadOptions,
+  type KVStore,
+} from '../../../lib/index.js';
 import type { BatchOrigin, Operation, OperationStatus } from './history.js';
 
 /** How a call ended, as the store said it. */
@@ -9,7 +17,8 @@ type PlannedWrite =
   | { kind: 'set'; key: string; value: string }
   | { kind: 'delete'; key: string }
   | { kind: 'setIfAbsent'; key: string; value: string }
-  | { kind: 'compareAndSwap'; key: string; expected: string; next: string };
+  | { kind: 'compareAndSwap'; key: string; expected: string; next: string }
+  | { kind: 'increment'; key: string; delta: number };
 
 /** A write left out of the history because the store said it changed nothing: kept to explain a violation. */
 export interface DroppedWrite {
@@ -33,7 +42,8 @@ export interface RecorderSettings {
 /**
  * Wraps a store and records each call as operations of a history (history.ts), one per key a call
  * touched, classified by how the call ended, as the store's contract says:
- *  - resolved: 'ok', with what it answered; a read of a missing key (KeyNotFoundError) answered null;
+ *  - resolved: 'ok', with what it answered; a read of a missing key (KeyNotFoundError) answered null, and
+ *    so did an increment refused as not a counter (NotACounterError: a claim the checker tests too);
  *  - KvOutcomeUnknownError: 'unknown' (the write may or may not have been applied);
  *  - BatchIncompleteError of a write: per key, `writtenKeys` 'ok', `unknownKeys` 'unknown', and
  *    `unprocessedKeys` left out; every key of the call must be in exactly one list;
@@ -109,6 +119,19 @@ export class HistoryRecorder {
     return this.write(client, { kind: 'compareAndSwap', key, expected, next }, () => this.store.compareAndSwap(key, expected, next));
   }
 
+  /** The new count, as the store answered it (or nothing when it did not). */
+  async increment(client: number, key: string, delta: number): Promise<number | undefined> {
+    const ending = await this.run(client, 'increment', () => this.store.increment(key, delta));
+    const write: PlannedWrite = { kind: 'increment', key, delta };
+    if (ending.resolved) {
+      this.push(client, write, ending, 'ok', ending.value);
+      return typeof ending.value === 'number' ? ending.value : undefined;
+    }
+    if (ending.error instanceof NotACounterError) this.push(client, write, ending, 'ok', null);
+    else await this.write(client, write, () => Promise.reject(ending.error), ending);
+    return undefined;
+  }
+
   /** Entries as given; for a repeated key the last one is what the store writes. */
   setMany(client: number, entries: ReadonlyArray<readonly [string, string]>): Promise<void> {
     const latest = new Map(entries);
@@ -130,8 +153,9 @@ export class HistoryRecorder {
     if (!(error instanceof KvStoreError)) this.failures.push(`${call} by c${client} failed with ${describe(error)}, which is not a KvStoreError.`);
   }
 
-  private async write(client: number, write: PlannedWrite, call: () => Promise<unknown>): Promise<void> {
-    const ending = await this.run(client, write.kind, call);
+  /** Records a lone write by how it ended (`ended` when the caller already ran it). */
+  private async write(client: number, write: PlannedWrite, call: () => Promise<unknown>, ended?: Ending<unknown>): Promise<void> {
+    const ending = ended ?? (await this.run(client, write.kind, call));
     if (ending.resolved) {
       this.push(client, write, ending, 'ok', ending.value);
       return;
@@ -206,7 +230,7 @@ export class HistoryRecorder {
   }
 
   private drop(client: number, call: string, write: PlannedWrite, error: unknown): void {
-    const value = write.kind === 'delete' ? undefined : write.kind === 'compareAndSwap' ? write.next : write.value;
+    const value = write.kind === 'delete' || write.kind === 'increment' ? undefined : write.kind === 'compareAndSwap' ? write.next : write.value;
     this.dropped.push({ client, call, key: write.key, value, ending: describe(error) });
   }
 
@@ -226,6 +250,9 @@ export class HistoryRecorder {
       case 'compareAndSwap':
         this.operations.push({ ...base, kind: 'compareAndSwap', input: { expected: write.expected, next: write.next }, output: answered });
         return;
+      case 'increment':
+        this.operations.push({ ...base, kind: 'increment', input: { delta: write.delta }, output: status === 'ok' ? this.countAnswer(client, answer) : undefined });
+        return;
     }
   }
 
@@ -234,6 +261,13 @@ export class HistoryRecorder {
     if (write.kind !== 'setIfAbsent' && write.kind !== 'compareAndSwap') return undefined;
     if (typeof answer === 'boolean') return answer;
     this.failures.push(`${write.kind} by c${client} resolved ${describe(answer)}, not a boolean.`);
+    return undefined;
+  }
+
+  /** An increment's answer: a safe integer, or null for a refusal as not a counter. */
+  private countAnswer(client: number, answer: unknown): number | null | undefined {
+    if (answer === null || (typeof answer === 'number' && Number.isSafeInteger(answer))) return answer;
+    this.failures.push(`increment by c${client} resolved ${describe(answer)}, not a whole number.`);
     return undefined;
   }
 

@@ -9,6 +9,8 @@ export interface SimulationSettings {
   keys: number;
   /** The share of writes whose outcome the caller never learns (half of those do take effect). */
   unknownRate: number;
+  /** The share of operations that are increments (none by default). */
+  incrementShare?: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export function simulatedHistory(settings: SimulationSettings): Operation[] {
     for (let index = 0; index < settings.operationsPerClient; index += 1) {
       const call = time;
       const ret = call + 0.5 + random.next() * 10;
-      const operation = plannedOperation(random, client, index, `k${random.int(0, settings.keys - 1)}`, call, ret);
+      const operation = plannedOperation(random, settings, client, index, `k${random.int(0, settings.keys - 1)}`, call, ret);
       const unknown = operation.kind !== 'get' && random.chance(settings.unknownRate);
       if (unknown) operation.status = 'unknown';
       const at = unknown ? call + random.next() * 40 : call + random.next() * (ret - call);
@@ -41,15 +43,18 @@ export function simulatedHistory(settings: SimulationSettings): Operation[] {
     if (operation.status === 'unknown') continue;
     if (operation.kind === 'get') operation.output = result.output as string | null;
     if (operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap') operation.output = result.output as boolean;
+    if (operation.kind === 'increment') operation.output = result.output as number | null;
   }
   return planned.map(({ operation }) => operation);
 }
 
-function plannedOperation(random: SeededRandom, client: number, index: number, key: string, call: number, ret: number): Operation {
+function plannedOperation(random: SeededRandom, settings: SimulationSettings, client: number, index: number, key: string, call: number, ret: number): Operation {
   const base = { client, key, call, return: ret, status: 'ok' as const };
   const value = `c${client}-o${index}`;
   // Expected values of compare-and-swap come from recent values of other clients, so that some match.
   const recent = `c${random.int(0, client)}-o${random.int(Math.max(0, index - 3), index)}`;
+  // Drawn only when increments are asked for, so that histories without them stay as they were.
+  if (settings.incrementShare !== undefined && random.chance(settings.incrementShare)) return { ...base, kind: 'increment', input: { delta: random.int(-2, 3) } };
   switch (random.int(0, 5)) {
     case 0:
     case 1:

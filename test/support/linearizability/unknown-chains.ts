@@ -30,8 +30,14 @@ export class ChainCheck {
   private readonly unknownSetIfAbsent: Operation[] = [];
   /** Unknown swaps by the value they expect. */
   private readonly unknownSwaps = new Map<string, Operation[]>();
+  /**
+   * Whether an increment is among the candidates: what it needs and leads to depends on the count, so
+   * rather than index that, every change is taken to matter (safe: it only costs time).
+   */
+  private readonly counting: boolean;
 
   constructor(candidates: readonly Operation[]) {
+    this.counting = candidates.some((operation) => operation.kind === 'increment');
     for (const operation of candidates) {
       if (operation.status === 'ok') this.indexCompleted(operation);
       else if (operation.kind === 'setIfAbsent') this.unknownSetIfAbsent.push(operation);
@@ -70,6 +76,7 @@ export class ChainCheck {
         return;
       case 'set':
       case 'delete':
+      case 'increment':
         return;
     }
   }
@@ -81,6 +88,7 @@ export class ChainCheck {
    */
   private dependsOn(before: KeyState, after: KeyState, depth: number): boolean {
     if (before === ANY_VALUE || after === ANY_VALUE) return before !== ANY_VALUE;
+    if (this.counting) return true;
     if (this.neededStates.has(after)) return true;
     if (before === null && this.needsSomeValue) return true;
     if (before !== null && this.refusedExpectations.has(before)) return true;

@@ -29,5 +29,6 @@ export function sourcesOfValuesSeen(part: readonly Operation[], keyHistory: read
 function writtenValue(operation: Operation): string | undefined {
   if (operation.kind === 'set' || operation.kind === 'setIfAbsent') return operation.input.value;
   if (operation.kind === 'compareAndSwap') return operation.input.next;
+  if (operation.kind === 'increment' && typeof operation.output === 'number') return String(operation.output);
   return undefined;
 }

@@ -58,12 +58,15 @@ export function windowOf(operations: readonly Operation[], from: number, to: num
 export function changesState(operation: Operation): boolean {
   if (operation.kind === 'get') return false;
   if (operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap') return operation.status === 'unknown' || operation.output === true;
+  if (operation.kind === 'increment') return operation.output !== null;
   return true;
 }
 
 /** The operation as one whose outcome is not known: it may take effect at any time after its call, or never. */
 export function asUnknown(operation: Operation): Operation {
   if (operation.status === 'unknown') return operation;
-  if (operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap') return { ...operation, status: 'unknown', output: undefined, cut: true };
+  if (operation.kind === 'setIfAbsent' || operation.kind === 'compareAndSwap' || operation.kind === 'increment') {
+    return { ...operation, status: 'unknown', output: undefined, cut: true };
+  }
   return { ...operation, status: 'unknown', cut: true };
 }

@@ -32,6 +32,8 @@ function groupKeys(settings: Pick<WorkloadSettings, 'keysPerGroup'>, group: numb
  * pause: get, set, delete, setIfAbsent, compareAndSwap (expecting a value it recently read or wrote, so
  * that some match), and the batch calls over two to four keys of its group. Every value written is unique
  * to its operation and key (`c3-o17`, `c3-o17-k1` in a batch), so that a read names the write it saw.
+ * A group's first key is mostly a counter: half the calls on it are increments (by -2 to 3), so counters
+ * meet every other operation too (a set replaces one, a compareAndSwap expects its count).
  */
 export async function runWorkload(recorder: HistoryRecorder, settings: WorkloadSettings): Promise<void> {
   await Promise.all(Array.from({ length: settings.clients }, (_, client) => runClient(recorder, settings, client)));
@@ -46,7 +48,10 @@ async function runClient(recorder: HistoryRecorder, settings: WorkloadSettings, 
     const value = `c${client}-o${index}`;
     const roll = random.next();
     const expected = recent.guess(random, key);
-    if (roll < 0.2 || (roll >= 0.55 && roll < 0.75 && expected === undefined)) {
+    if (key === keys[0] && random.chance(0.5)) {
+      const count = await recorder.increment(client, key, random.int(-2, 3));
+      if (count !== undefined) recent.saw(key, String(count));
+    } else if (roll < 0.2 || (roll >= 0.55 && roll < 0.75 && expected === undefined)) {
       recent.saw(key, await recorder.get(client, key));
     } else if (roll < 0.34) {
       await recorder.set(client, key, value);
