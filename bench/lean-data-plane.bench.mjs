@@ -29,6 +29,7 @@ const key = (/** @type {number} */ index) => `lean-${index % KEYS}`;
 const { DynamoKvModule, KV_STORE } = await import(pathToFileURL(`${DIST}/index.js`).href);
 const { clientFor } = await import(pathToFileURL(`${DIST}/client/store-client.js`).href);
 const { resolveSettings } = await import(pathToFileURL(`${DIST}/options/dynamo-kv.settings.js`).href);
+const { CallSignal } = await import(pathToFileURL(`${DIST}/client/call-signal.js`).href);
 
 const server = await startInstantServer();
 const { endpoint } = server;
@@ -49,7 +50,7 @@ async function openStore(dataPlane) {
 function storeClient(dataPlane) {
   const client = clientFor(resolveSettings({ table: TABLE, endpoint, region, credentials, dataPlane }, 'bench').client);
   if (client.dataPlane !== dataPlane) throw new Error(`asked for the ${dataPlane} path, got ${client.dataPlane}`);
-  const signal = new AbortController().signal;
+  const signal = new CallSignal();
   return {
     /** @param {GetItemCommand | PutItemCommand} command */
     send: (command) => client.send((/** @type {DynamoDBClient} */ sdk) => sdk.send(/** @type {GetItemCommand} */ (command)), signal),

@@ -1,10 +1,12 @@
+import type { CallSignal } from './call-signal.js';
+
 /**
  * What the store knows about one call while the SDK works on it: the signal that ends it (the caller's,
  * or the call's time budget), and whether any attempt may have reached DynamoDB, which decides whether a
  * failed write was refused or has an unknown outcome.
  */
 export interface CallContext {
-  readonly signal: AbortSignal;
+  readonly signal: CallSignal;
   /** Attempts on the wire right now. */
   attemptsInFlight: number;
   /** Some attempt failed in a way that DynamoDB may still have applied (a reset, a timeout, a 5xx). */

@@ -4,6 +4,7 @@ import type { HttpHandlerOptions } from '@smithy/types';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataPlane } from '../options/dynamo-kv.options.js';
 import type { ClientSettings } from '../options/dynamo-kv.settings.js';
+import { raceAbort, type CallSignal } from './call-signal.js';
 import { attemptMayHaveApplied, WRITE_COMMANDS, type AttemptLog, type CallContext } from './call-context.js';
 import { CommandRouter } from './command-router.js';
 import { leanClientConfig } from './data-plane/lean-client-config.js';
@@ -43,7 +44,7 @@ export interface StoreClient {
    * `call` sends one command, at once (not after an await of its own): that is how the command learns
    * which call it belongs to.
    */
-  send<T>(call: (client: DynamoDBClient, options: SendOptions) => Promise<T>, signal: AbortSignal, log?: AttemptLog): Promise<T>;
+  send<T>(call: (client: DynamoDBClient, options: SendOptions) => Promise<T>, signal: CallSignal, log?: AttemptLog): Promise<T>;
 }
 
 /** NodeHttpHandler, or the user's own handler (which has the same methods). */
@@ -66,7 +67,7 @@ class CallSignalHandler {
   }
 
   handle(request: Parameters<InnerHandler['handle']>[0], options: HttpHandlerOptions = {}): ReturnType<InnerHandler['handle']> {
-    const abortSignal = this.calls.getStore()?.signal;
+    const abortSignal = this.calls.getStore()?.signal.asAbortSignal();
     return this.inner.handle(request, abortSignal === undefined ? options : { ...options, abortSignal });
   }
 
@@ -154,7 +155,7 @@ function adoptedClient(client: DynamoDBClient): StoreClient {
     dataPlane: 'sdk',
     send: async (call, signal, log) => {
       try {
-        const output = await raceWith(signal, call(client, { abortSignal: signal }));
+        const output = await raceWith(signal, call(client, { abortSignal: signal.asAbortSignal() }));
         // Without our middleware the earlier attempts are unseen: any resend may follow an applied attempt.
         if (log !== undefined) log.mayHaveApplied = attemptsOf(output, 1) > 1;
         return output;
@@ -174,11 +175,6 @@ function attemptsOf(answer: unknown, unknown: number): number {
 }
 
 /** `promise`, or the abort of `signal` at once: the SDK sleeps between retries without looking at it. */
-function raceWith<T>(signal: AbortSignal, promise: Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+function raceWith<T>(signal: CallSignal, promise: Promise<T>): Promise<T> {
+  return raceAbort(promise, signal, () => signal.reason);
 }

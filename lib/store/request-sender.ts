@@ -1,5 +1,6 @@
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttemptLog } from '../client/call-context.js';
+import { CallSignal } from '../client/call-signal.js';
 import type { SendOptions, StoreClient } from '../client/store-client.js';
 import { KvUnavailableError, OperationAbortedError } from '../contract/kv-store.errors.js';
 import type { KvOperation } from '../contract/kv-store.interface.js';
@@ -39,7 +40,7 @@ class BudgetExpired extends Error {
 /**
  * Sends one request of the store: refuses at once when the caller's signal has aborted or its deadline has
  * passed, ends it at its deadline, counts the consumed capacity, and turns every failure into the store's
- * typed error. One AbortController and one timer per request, both released when it ends: a long-lived
+ * typed error. One {@link CallSignal} and one timer per request, both released when it ends: a long-lived
  * caller signal keeps nothing of a finished request (AbortSignal.any would keep one entry per call).
  */
 export class RequestSender {
@@ -63,16 +64,16 @@ export class RequestSender {
         table,
       });
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new BudgetExpired(`No answer within ${budgetMs} ms.`)), budgetMs);
-    const onAbort = (): void => controller.abort(signal?.reason);
+    const ending = new CallSignal();
+    const timer = setTimeout(() => ending.abort(new BudgetExpired(`No answer within ${budgetMs} ms.`)), budgetMs);
+    const onAbort = (): void => ending.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const output = await client.send(call, controller.signal, log);
+      const output = await client.send(call, ending, log);
       if (capacity !== undefined) this.observer.consumed(operation, capacity, capacityUnits((output as CapacityReport).ConsumedCapacity));
       return output;
     } catch (error) {
-      const expired = controller.signal.reason instanceof BudgetExpired;
+      const expired = ending.reason instanceof BudgetExpired;
       throw toKvStoreError(error, { operation, table, region, signal, budget: { ms: timeoutMs, expired } });
     } finally {
       clearTimeout(timer);

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { DynamoKvModule, KV_STORE, KvIdempotencyInterceptor, type DynamoKvModuleOptions, type KVStore } from 'nestjs-dynamodb-kv';
+import { DynamoKvModule, type DynamoKvModuleOptions } from 'nestjs-dynamodb-kv';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
@@ -42,12 +42,6 @@ export class AppModule {
       controllers: [KvController, ReportsController, HealthController],
       providers: [
         { provide: APP_FILTER, useClass: HttpErrorFilter },
-        // Idempotency-Key on the routes marked @Idempotent() (POST /kv, POST /kv/:key/increment).
-        {
-          provide: APP_INTERCEPTOR,
-          inject: [KV_STORE, HttpAdapterHost],
-          useFactory: (store: KVStore, adapterHost: HttpAdapterHost) => new KvIdempotencyInterceptor(store, adapterHost),
-        },
         KeyCountJob,
       ],
     };

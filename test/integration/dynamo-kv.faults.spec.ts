@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { KvOutcomeUnknownError, KvThrottledError, KvUnavailableError, type KvStoreError } from '../../lib/index.js';
+import { KvOutcomeUnknownError, KvStoreError, KvThrottledError, KvUnavailableError, type KVStore } from '../../lib/index.js';
 import { useFixture, useTable } from '../support/fixture.js';
 import { optionsAt } from '../support/store-options.js';
 
@@ -47,6 +47,29 @@ describe('DynamoKvStore under faults (a fault-injecting proxy in front of a real
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(KvUnavailableError);
     expect(error.message).toBe(`DynamoDB did not answer within 400 ms for get on table '${table.name}'; nothing was changed.`);
+  });
+
+  describe.each(['lean', 'sdk'] as const)("lets go of a request it stops waiting for (dataPlane '%s')", (dataPlane) => {
+    // Without this the socket stays taken until the handler's own requestTimeout, or for good without one.
+    async function hungRequestEnds(options: Record<string, unknown>, call: (store: KVStore) => Promise<unknown>): Promise<void> {
+      const { proxy, store } = await storeBehindProxy({ dataPlane, clientConfig: { requestHandler: { requestTimeout: 60_000 } }, ...options });
+      proxy.inject({ operation: 'GetItem', fault: 'hang' });
+      await expect(call(store)).rejects.toBeInstanceOf(KvStoreError);
+      expect(proxy.requests('GetItem')).toBe(1);
+      const deadline = Date.now() + 2_000;
+      while (proxy.hung() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(proxy.hung()).toBe(0);
+    }
+
+    it('when its budget runs out', async () => {
+      await hungRequestEnds({ timeoutMs: 300 }, (store) => store.get('k'));
+    });
+
+    it("when the caller's signal aborts", async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('the caller gave up')), 200).unref();
+      await hungRequestEnds({ timeoutMs: 30_000 }, (store) => store.get('k', { signal: controller.signal }));
+    });
   });
 
   it('tells a write that may have been applied (reset after it arrived) from one that was refused', async () => {

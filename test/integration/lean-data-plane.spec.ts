@@ -12,6 +12,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
+import { CallSignal } from '../../lib/client/call-signal.js';
 import { clientFor, SendFailure, type StoreClient } from '../../lib/client/store-client.js';
 import { KvOutcomeUnknownError, KvStoreError } from '../../lib/index.js';
 import type { DataPlane } from '../../lib/options/dynamo-kv.options.js';
@@ -43,12 +44,16 @@ function storeClient(fixture: Fixture, endpoint: string, table: string, dataPlan
 }
 
 async function send(client: StoreClient, command: object): Promise<Sent> {
+  const signal = new CallSignal();
+  const bound = setTimeout(() => signal.abort(new Error('No answer within 10 s.')), 10_000);
   try {
-    const output = await client.send((sdk) => sdk.send(command as GetItemCommand), AbortSignal.timeout(10_000));
+    const output = await client.send((sdk) => sdk.send(command as GetItemCommand), signal);
     return { output: output as unknown as Record<string, unknown> };
   } catch (error) {
     if (error instanceof SendFailure) return { failure: error };
     throw error;
+  } finally {
+    clearTimeout(bound);
   }
 }
 

@@ -39,6 +39,8 @@ export interface FaultProxy {
   inject(rule: FaultRule): void;
   /** How many requests of `operation` reached the proxy. */
   requests(operation: string): number;
+  /** How many requests given the 'hang' fault still have their connection open: the client has not given them up. */
+  hung(): number;
   /** The bodies of the requests of `operation` that reached the proxy, in order. */
   bodies(operation: string): Json[];
   /** Stops listening and drops every connection: DynamoDB is down (connections are refused). */
@@ -73,6 +75,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let chaos: { options: ChaosOptions; random: SeededRandom } | undefined;
   const received = new Map<string, Json[]>();
   const sockets = new Set<Socket>();
+  const hungSockets = new Set<Socket>();
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       response.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -90,8 +93,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const rule = rules.find((candidate) => candidate.operation === operation && candidate.left > 0);
     if (rule) rule.left -= 1;
     switch (rule?.fault ?? chaosFault(operation)) {
-      case 'hang':
+      case 'hang': {
+        const { socket } = request;
+        hungSockets.add(socket);
+        socket.once('close', () => hungSockets.delete(socket));
         return;
+      }
       case 'throttle':
         return reply(response, 400, {
           __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
@@ -194,6 +201,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     endpoint: `http://127.0.0.1:${port}`,
     inject: (rule) => rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY }),
     requests: (operation) => received.get(operation)?.length ?? 0,
+    hung: () => hungSockets.size,
     bodies: (operation) => received.get(operation) ?? [],
     stop,
     chaos: (options) => {

@@ -3,6 +3,7 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { MetadataBearer, RetryStrategy, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { randomUUID } from 'node:crypto';
 import { attemptMayHaveApplied, type CallContext } from '../call-context.js';
+import { raceAbort, type CallSignal } from '../call-signal.js';
 import { isStrategyV2 } from '../write-retry-strategy.js';
 import { ClockSkew } from './clock-skew.js';
 import { jsonBody } from './json-body.js';
@@ -196,16 +197,8 @@ export class LeanDataPlane {
 }
 
 /** `promise`, or an AbortError as soon as `signal` aborts (as the SDK's retry middleware races its waits). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(abortError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+function untilAborted<T>(promise: Promise<T>, signal: CallSignal): Promise<T> {
+  return raceAbort(promise, signal, abortError);
 }
 
 function abortError(): Error {

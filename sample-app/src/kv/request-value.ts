@@ -29,8 +29,15 @@ export function keyValueOf(body: unknown): { key: string; value: string } {
   return { key, value };
 }
 
-/** How `GET /kv/:key` labels a stored value. */
+/** The characters a JSON text can start with, after white space. */
+const JSON_START = /^[ \t\n\r]*[[{"\-0-9tfn]/;
+
+/**
+ * How `GET /kv/:key` labels a stored value. Text that cannot start a JSON value is not parsed: a failed
+ * `JSON.parse` builds an error with its stack, several µs a request.
+ */
 export function contentTypeOf(value: string): string {
+  if (!JSON_START.test(value)) return 'text/plain; charset=utf-8';
   try {
     JSON.parse(value);
     return 'application/json; charset=utf-8';
