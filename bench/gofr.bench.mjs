@@ -19,13 +19,12 @@
 import { writeFile } from 'node:fs/promises';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { NestFactory } from '@nestjs/core';
-import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoKvModule, KV_STORE } from 'nestjs-dynamodb-kv';
 import { median, measure } from './measure.mjs';
-import { loadSampleApp } from './sample-app-load.mjs';
+import { load, loadSampleApp } from './sample-app-load.mjs';
 import { processCpuMicros, startInstantServer } from './servers.mjs';
 import { createTable } from './tables.mjs';
 
@@ -199,28 +198,6 @@ function startGoApp(endpoint) {
 }
 
 /**
- * The same load as bench/sample-app-load.mjs puts on the sample app (its `load` is not exported).
- * @param {string} url @param {'GET' | 'PUT'} method @param {number} seconds
- * @returns {Promise<import('autocannon').Result>}
- */
-function load(url, method, seconds) {
-  const randomKey = () => `bench-key-${Math.floor(Math.random() * KEYS)}`;
-  return autocannon({
-    url,
-    connections: 64,
-    duration: seconds,
-    requests: [
-      {
-        method,
-        headers: method === 'PUT' ? { 'content-type': 'text/plain' } : {},
-        body: method === 'PUT' ? VALUE : undefined,
-        setupRequest: (request) => ({ ...request, path: `/kv/${randomKey()}` }),
-      },
-    ],
-  });
-}
-
-/**
  * The Go app under the load loadSampleApp puts on the sample app: preload, then GET and PUT, each after a
  * 1 s warm-up, with the app's CPU from /proc before and after.
  * @param {string} endpoint @returns {Promise<Record<'GET' | 'PUT', LoadResult>>}
@@ -234,9 +211,9 @@ async function loadGoApp(endpoint) {
     /** @type {Partial<Record<'GET' | 'PUT', LoadResult>>} */
     const results = {};
     for (const method of /** @type {const} */ (['GET', 'PUT'])) {
-      await load(app.url, method, 1);
+      await load(app.url, method, KEYS, 1);
       const cpuBefore = (await processCpuMicros(app.pid)) ?? 0;
-      const result = await load(app.url, method, HTTP_SECONDS);
+      const result = await load(app.url, method, KEYS, HTTP_SECONDS);
       const cpu = ((await processCpuMicros(app.pid)) ?? 0) - cpuBefore;
       results[method] = {
         requestsPerSecond: result.requests.average,

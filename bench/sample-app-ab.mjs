@@ -16,12 +16,10 @@
  * load generator (this process) and the instant server.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, load, treeCpuMicros } from './sample-app-load.mjs';
 import { processCpuMicros, startInstantServer } from './servers.mjs';
 import { createTable } from './tables.mjs';
 
@@ -42,20 +40,6 @@ function variantOf(spec) {
   if (!name || !main) throw new Error(`A variant is name=<main.js>[:ENV=value,...] or go (got '${spec}').`);
   const env = Object.fromEntries(envText.split(',').filter(Boolean).map((pair) => /** @type {[string, string]} */ (pair.split(/=(.*)/s).slice(0, 2))));
   return { name, main: resolve(main), env };
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, '127.0.0.1', () => done(undefined)));
-  const address = server.address();
-  await new Promise((done) => server.close(() => done(undefined)));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-/** A process and its descendants (a cluster's workers). @param {number} pid @returns {Promise<number[]>} */
-async function tree(pid) {
-  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').then((text) => text.split(' ').filter(Boolean).map(Number), () => []);
-  return [pid, ...(await Promise.all(children.map(tree))).flat()];
 }
 
 /** Starts a variant and waits (bounded: 30 s) until it answers. @param {string} endpoint @param {Variant} variant @returns {Promise<Running>} */
@@ -83,30 +67,13 @@ async function start(endpoint, variant) {
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt += 1) {
     if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) {
-      const cpu = async () => (await Promise.all((await tree(child.pid ?? 0)).map(processCpuMicros))).reduce((sum, time) => (sum ?? 0) + (time ?? 0), 0) ?? 0;
+      const cpu = () => treeCpuMicros(child.pid ?? 0);
       return { ...variant, url, cpu, stop: () => child.kill('SIGTERM'), exited };
     }
     await new Promise((done) => setTimeout(done, 100));
   }
   child.kill('SIGKILL');
   throw new Error(`${variant.name} did not answer /health within 30 s.`);
-}
-
-/** @param {string} url @param {'GET' | 'PUT'} method @param {number} seconds @returns {Promise<import('autocannon').Result>} */
-function load(url, method, seconds) {
-  return autocannon({
-    url,
-    connections: 64,
-    duration: seconds,
-    requests: [
-      {
-        method,
-        headers: method === 'PUT' ? { 'content-type': 'text/plain' } : {},
-        body: method === 'PUT' ? VALUE : undefined,
-        setupRequest: (request) => ({ ...request, path: `/kv/bench-key-${Math.floor(Math.random() * KEYS)}` }),
-      },
-    ],
-  });
 }
 
 const variants = process.argv.slice(2).map(variantOf);
@@ -127,12 +94,12 @@ try {
   const empty = () => ({ requests: 0, app: 0, load: 0, store: 0, p50: /** @type {number[]} */ ([]), p99: /** @type {number[]} */ ([]), errors: 0 });
   const stats = new Map(running.map((app) => [app.name, { GET: empty(), PUT: empty() }]));
   for (const method of /** @type {const} */ (['GET', 'PUT'])) {
-    for (const app of running) await load(app.url, method, 1);
+    for (const app of running) await load(app.url, method, KEYS, 1);
     for (let window = 0; window < WINDOWS; window += 1) {
       console.error(`sample-app A/B: ${method}, window ${window + 1} of ${WINDOWS} ...`);
       for (const app of window % 2 === 0 ? running : [...running].reverse()) {
         const [appBefore, storeBefore, loadBefore] = [await app.cpu(), (await processCpuMicros(server.pid)) ?? 0, process.cpuUsage()];
-        const result = await load(app.url, method, SECONDS);
+        const result = await load(app.url, method, KEYS, SECONDS);
         const loadCpu = process.cpuUsage(loadBefore);
         const [appAfter, storeAfter] = [await app.cpu(), (await processCpuMicros(server.pid)) ?? 0];
         const entry = stats.get(app.name)?.[method];

@@ -34,7 +34,7 @@ const SAMPLE_APP_CLUSTER = fileURLToPath(new URL('../sample-app/dist/cluster.js'
  *   `nodeArgs`: extra arguments for node (`--cpu-prof`, say); `env`: on top of the bench's environment.
  */
 
-async function freePort() {
+export async function freePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   const address = server.address();
@@ -57,7 +57,7 @@ async function processTree(pid) {
 }
 
 /** CPU time of a process and its descendants so far, in microseconds. @param {number} pid */
-async function treeCpuMicros(pid) {
+export async function treeCpuMicros(pid) {
   const pids = await processTree(pid);
   const times = await Promise.all(pids.map((each) => processCpuMicros(each)));
   return times.reduce((sum, time) => (sum ?? 0) + (time ?? 0), 0) ?? 0;
@@ -100,10 +100,12 @@ async function startSampleApp(endpoint, batching, plan) {
 }
 
 /**
+ * The HTTP load of the benchmarks: GET or PUT (100 bytes) of random keys of `keys` preloaded ones at 64
+ * connections for `seconds`.
  * @param {string} url @param {'GET' | 'PUT'} method @param {number} keys @param {number} seconds
  * @returns {Promise<import('autocannon').Result>}
  */
-function load(url, method, keys, seconds) {
+export function load(url, method, keys, seconds) {
   const key = () => `bench-key-${Math.floor(Math.random() * keys)}`;
   return autocannon({
     url,
