@@ -1,9 +1,10 @@
 /**
  * What ends one request of the store early: its budget running out, or the caller's signal. A DOM
- * AbortController costs about 10 µs a request here (EventTarget listeners, on the signal and on the
- * socket request); this has the abort-signal shape the SDK's request handlers accept (`aborted`,
- * `reason`, `onabort`), listeners of its own for the store's waits, and a DOM signal made only for code
- * that needs one (the SDK's middleware path, an application's own client).
+ * AbortController costs about 10 µs a request here (its EventTarget listener, and one more on the
+ * socket request); this has the older abort-signal shape (`aborted`, `onabort`, plus `reason`) that
+ * `NodeHttpHandler` accepts, listeners of its own for the store's waits, and a DOM signal made only for
+ * code that needs one (the SDK's middleware path, an application's own client). Other handlers, such
+ * as `FetchHttpHandler`, need the DOM signal: only the `NodeHttpHandler` the store builds gets this one.
  */
 export class CallSignal {
   aborted = false;
@@ -24,7 +25,7 @@ export class CallSignal {
     for (const listener of listeners) listener();
   }
 
-  /** Calls `listener` once, when the signal aborts; returns what stops it. */
+  /** Calls `listener` once, when the signal aborts; returns what stops it. Never called when added after the abort: check `aborted` first. */
   onAbort(listener: () => void): () => void {
     (this.listeners ??= []).push(listener);
     return () => {

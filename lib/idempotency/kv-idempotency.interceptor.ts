@@ -44,7 +44,8 @@ interface RouteSettings {
  *
  * Register it once, globally, before other interceptors (so that a replay skips them too):
  * `{ provide: APP_INTERCEPTOR, inject: [KV_STORE, HttpAdapterHost], useFactory: (store, host) =>
- * new KvIdempotencyInterceptor(store, host, options) }`.
+ * new KvIdempotencyInterceptor(store, host, options) }`; or, when no other global interceptor maps
+ * responses, first in `@UseInterceptors` on its routes, as an injectable subclass (see the docs).
  */
 export class KvIdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(KvIdempotencyInterceptor.name);

@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { KvOutcomeUnknownError, KvStoreError, KvThrottledError, KvUnavailableError, type KVStore } from '../../lib/index.js';
+import { KvOutcomeUnknownError, KvThrottledError, KvUnavailableError, OperationAbortedError, type KvStoreError, type KVStore } from '../../lib/index.js';
 import { useFixture, useTable } from '../support/fixture.js';
 import { optionsAt } from '../support/store-options.js';
 
@@ -49,12 +49,17 @@ describe('DynamoKvStore under faults (a fault-injecting proxy in front of a real
     expect(error.message).toBe(`DynamoDB did not answer within 400 ms for get on table '${table.name}'; nothing was changed.`);
   });
 
-  describe.each(['lean', 'sdk'] as const)("lets go of a request it stops waiting for (dataPlane '%s')", (dataPlane) => {
+  describe.each(['lean path', 'SDK path', "an app's own client"] as const)('lets go of a request it stops waiting for (%s)', (path) => {
     // Without this the socket stays taken until the handler's own requestTimeout, or for good without one.
-    async function hungRequestEnds(options: Record<string, unknown>, call: (store: KVStore) => Promise<unknown>): Promise<void> {
-      const { proxy, store } = await storeBehindProxy({ dataPlane, clientConfig: { requestHandler: { requestTimeout: 60_000 } }, ...options });
+    async function hungRequestEnds(timeoutMs: number, call: (store: KVStore) => Promise<unknown>, expected: (error: unknown) => void): Promise<void> {
+      const proxy = await fixture.faultProxy();
+      const connection =
+        path === "an app's own client"
+          ? { client: fixture.client(proxy.endpoint) }
+          : { ...optionsAt(proxy.endpoint, table.name, { requestHandler: { requestTimeout: 60_000 } }), dataPlane: path === 'lean path' ? ('lean' as const) : ('sdk' as const) };
+      const { store } = await fixture.storeApp({ ...connection, table: table.name, batching: { enabled: false }, timeoutMs });
       proxy.inject({ operation: 'GetItem', fault: 'hang' });
-      await expect(call(store)).rejects.toBeInstanceOf(KvStoreError);
+      expected(await call(store).catch((error: unknown) => error));
       expect(proxy.requests('GetItem')).toBe(1);
       const deadline = Date.now() + 2_000;
       while (proxy.hung() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -62,13 +67,31 @@ describe('DynamoKvStore under faults (a fault-injecting proxy in front of a real
     }
 
     it('when its budget runs out', async () => {
-      await hungRequestEnds({ timeoutMs: 300 }, (store) => store.get('k'));
+      await hungRequestEnds(
+        300,
+        (store) => store.get('k'),
+        (error) => {
+          expect(error).toBeInstanceOf(KvUnavailableError);
+          expect((error as Error).message).toBe(`DynamoDB did not answer within 300 ms for get on table '${table.name}'; nothing was changed.`);
+        },
+      );
     });
 
     it("when the caller's signal aborts", async () => {
-      const controller = new AbortController();
-      setTimeout(() => controller.abort(new Error('the caller gave up')), 200).unref();
-      await hungRequestEnds({ timeoutMs: 30_000 }, (store) => store.get('k', { signal: controller.signal }));
+      const reason = new Error('the caller gave up');
+      await hungRequestEnds(
+        30_000,
+        (store) => {
+          // Started with the call, once the store is up: the abort must find the request on the wire.
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(reason), 200).unref();
+          return store.get('k', { signal: controller.signal });
+        },
+        (error) => {
+          expect(error).toBeInstanceOf(OperationAbortedError);
+          expect(error).toMatchObject({ operation: 'get', cause: reason });
+        },
+      );
     });
   });
 

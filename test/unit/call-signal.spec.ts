@@ -15,7 +15,7 @@ describe('CallSignal', () => {
     expect(listener).toHaveBeenCalledTimes(1);
   });
 
-  it('calls no listener that was stopped, and keeps none after aborting', () => {
+  it('calls no listener that was stopped', () => {
     const signal = new CallSignal();
     const stopped = jest.fn();
     const kept = jest.fn();

@@ -164,6 +164,7 @@ export class LeanDataPlane {
     context.write ??= operation.write;
     context.attemptsInFlight += 1;
     try {
+      // The CallSignal's `onabort` shape: fine for the NodeHttpHandler the store builds, the only one this path gets.
       const { response } = await this.handler.handle(request, { abortSignal: context.signal });
       return { response, output: await readAnswer(response, command, this.config) };
     } catch (error) {

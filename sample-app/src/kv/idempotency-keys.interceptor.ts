@@ -8,7 +8,7 @@ import { KV_STORE, KvIdempotencyInterceptor, type KVStore } from 'nestjs-dynamod
  * interceptor chain, about 20 µs of CPU a request here, on the routes that take no keys too.
  */
 @Injectable()
-export class IdempotencyKeys extends KvIdempotencyInterceptor {
+export class IdempotencyKeysInterceptor extends KvIdempotencyInterceptor {
   constructor(@Inject(KV_STORE) store: KVStore, @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost) {
     super(store, adapterHost);
   }

@@ -22,7 +22,7 @@ import { Idempotent, KV_STORE, KeyNotFoundError, KvHttpExceptionFilter, type KVS
 import { ApiTokenGuard } from '../http/bearer-token.guard.js';
 import { HttpError } from '../http/http-error.js';
 import { etagOf } from './etag.js';
-import { IdempotencyKeys } from './idempotency-keys.interceptor.js';
+import { IdempotencyKeysInterceptor } from './idempotency-keys.interceptor.js';
 import { contentTypeOf, keyValueOf, requestValue } from './request-value.js';
 
 /** REST over the injected store, behind KV_API_TOKEN when it is set, and rate-limited per client (KV_RATE_LIMIT). */
@@ -67,7 +67,7 @@ export class KvController {
   @Post()
   @HttpCode(204)
   @Idempotent()
-  @UseInterceptors(IdempotencyKeys)
+  @UseInterceptors(IdempotencyKeysInterceptor)
   async post(@Body() body: unknown): Promise<void> {
     const { key, value } = keyValueOf(body);
     await this.store.set(key, value);
@@ -80,7 +80,7 @@ export class KvController {
   @Post(':key/increment')
   @HttpCode(200)
   @Idempotent()
-  @UseInterceptors(IdempotencyKeys)
+  @UseInterceptors(IdempotencyKeysInterceptor)
   async increment(@Param('key') key: string, @Query('by') by?: string): Promise<{ count: number }> {
     if (by !== undefined && !/^-?\d+$/.test(by)) throw new HttpError(400, 'INVALID_DELTA', '?by= must be a whole number.');
     // A delta beyond the safe integers is the store's InvalidValueError: 400 too.
